@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0
+# Bench for the guest_memfd in-place conversion series on Linux 7.3.
+# Everything runs through bench/*.sh; the cache lives outside the repository
+# (CACHE=, default ~/.cache/kvm-gmem-bench).
+#
+#   make run      build the patched kernel, boot it under QEMU, run the
+#                 series' own tests and the demo (ARCH=x86_64 or arm64)
+#   make check    every test on both architectures; "N passed, N failed,
+#                 N skipped" at the end (BASE=1: plain 7.3 side by side)
+#   make tree     the kernel git tree with patches/ applied as commits
+#   make export   write the tree's commits back into patches/
+#
+# Variables: ARCH (run), ARCHES (check), BASE=1, CACHE, JOBS, VERBOSE=1.
+
+SHELL := /bin/bash
+ARCH ?= x86_64
+export BENCH_ARCH := $(ARCH)
+
+.PHONY: run check tree export deps clean distclean help
+
+run:
+	@bench/check.sh run
+
+check:
+	@bench/check.sh check
+
+tree:
+	@bench/deps.sh && bench/tree.sh && . bench/lib.sh && echo "kernel tree: $$TREE (branch series, base tag $$BASE_TAG)"
+
+export:
+	@bench/export.sh
+
+deps:
+	@bench/deps.sh
+
+# Drop build products, keep the downloaded packages and the kernel tree.
+clean:
+	@. bench/lib.sh && rm -rf "$$CACHE/build" "$$CACHE/logs" "$$CACHE"/results-*.tsv
+
+# Drop the whole cache, kernel tree included (commits not exported are lost).
+distclean:
+	@. bench/lib.sh && rm -rf "$$CACHE"
+
+help:
+	@sed -n '2,14s/^# \{0,1\}//p' Makefile

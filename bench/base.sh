@@ -1,0 +1,101 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Fetch the newest Debian linux-source-7.3 package through the machine's own
+# apt archive and turn it into a git tree with one base commit, tagged
+# base-7.3.  Idempotent: does nothing when the tree already exists.
+. "$(dirname "$0")/lib.sh"
+
+PKG=linux-source-7.3
+SUITES="trixie-backports experimental sid"
+APTDIR=$CACHE/apt
+DEBDIR=$CACHE/debs
+
+[ -d "$TREE/.git" ] && git -C "$TREE" rev-parse -q --verify "$BASE_TAG" >/dev/null && exit 0
+
+# The Debian archive this machine uses, read from its own apt sources.
+apt_uri() {
+	local f
+	for f in /etc/apt/sources.list.d/*.sources; do
+		[ -f "$f" ] || continue
+		# deb822 stanzas: first URIs of a stanza whose suites are not -security.
+		awk 'BEGIN { RS = ""; FS = "\n" }
+		     { uri = ""; sec = 0
+		       for (i = 1; i <= NF; i++) {
+			 if ($i ~ /^URIs:/) { split($i, a, /[ \t]+/); uri = a[2] }
+			 if ($i ~ /^Suites:.*-security/) sec = 1 }
+		       if (uri != "" && !sec) { print uri; exit } }' "$f"
+	done
+	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
+		[ -f "$f" ] || continue
+		awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' "$f"
+	done
+}
+
+APTOPT=(-o Dir::Etc::SourceList="$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
+	-o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+	-o Dir::Cache::Archives="$APTDIR/archives" -o APT::Get::List-Cleanup=0)
+
+find_deb() {
+	local uri s ver v best=
+	uri=$(apt_uri | head -n 1)
+	[ -n "$uri" ] || die "no Debian archive URI found in /etc/apt/sources.list{,.d}"
+	mkdir -p "$APTDIR/lists/partial" "$APTDIR/archives/partial" "$DEBDIR"
+	: >"$APTDIR/sources.list"
+	for s in $SUITES; do echo "deb $uri $s main" >>"$APTDIR/sources.list"; done
+	apt-get "${APTOPT[@]}" -q update >"$LOGDIR/apt-base-update.log" 2>&1 ||
+		die "apt-get update of $SUITES failed: is the archive reachable? (log: $LOGDIR/apt-base-update.log)"
+	for v in $(apt-cache "${APTOPT[@]}" madison "$PKG" | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'); do
+		if [ -z "$best" ] || dpkg --compare-versions "$v" gt "$best"; then best=$v; fi
+	done
+	[ -n "$best" ] || die "package $PKG not found in $SUITES of the machine's archive"
+	echo "$best"
+}
+
+deb=$(ls "$DEBDIR"/${PKG}_*_all.deb 2>/dev/null | sort -V | tail -n 1)
+if [ -z "$deb" ]; then
+	say "looking up the newest $PKG in the machine's Debian archive"
+	ver=$(find_deb) || exit 1
+	info "newest: $PKG $ver"
+	avail=$(df --output=avail -BG "$CACHE" | tail -n 1 | tr -dc 0-9)
+	[ "$avail" -ge 15 ] || die "only ${avail} GiB free under $CACHE; the bench needs about 15 GiB"
+	step "downloading $PKG $ver" "$LOGDIR/apt-base-download.log" \
+		sh -c "cd '$DEBDIR' && apt-get ${APTOPT[*]} download '$PKG=$ver'"
+	deb=$(ls "$DEBDIR"/${PKG}_*_all.deb | sort -V | tail -n 1)
+fi
+ver=$(dpkg-deb -f "$deb" Version)
+
+extract() {
+	local tmp=$CACHE/linux.tmp
+	rm -rf "$tmp" "$TREE" "$BASE_TREE"
+	mkdir -p "$tmp"
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/$PKG.tar.xz | tar -xJ -C "$tmp" || return 1
+	mv "$tmp/$PKG" "$TREE" && rmdir "$tmp"
+	cd "$TREE" || return 1
+	# Debian appends "ignore everything at the top level" to .gitignore for
+	# its packaging repository; drop it so the tree behaves like an
+	# upstream checkout (new files show up in git status).
+	python3 - <<'PY' || return 1
+import re
+s = open('.gitignore').read()
+s2 = re.sub(r'\n#\n# Debian packaging:.*\Z', '\n', s, flags=re.S)
+open('.gitignore', 'w').write(s2)
+PY
+	git init -q -b series . &&
+	git config user.name "${GIT_AUTHOR_NAME:-KVM gmem bench}" &&
+	git config user.email "${GIT_AUTHOR_EMAIL:-kvm-gmem-bench@localhost}" &&
+	git config gc.auto 0 &&
+	git add -A &&
+	# Fixed identity and dates: the same package always gives the same
+	# base commit id, so base-commit: lines in patches/ stay valid.
+	GIT_AUTHOR_NAME="Debian linux-source" GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org" \
+	GIT_COMMITTER_NAME="Debian linux-source" GIT_COMMITTER_EMAIL="debian-kernel@lists.debian.org" \
+	GIT_AUTHOR_DATE="2026-01-01T00:00:00Z" GIT_COMMITTER_DATE="2026-01-01T00:00:00Z" \
+	git commit -q -m "Linux $(make -s kernelversion) from Debian $PKG $ver" \
+		-m "Base tree of the series: /usr/src/$PKG.tar.xz of the Debian package
+$PKG $ver, with the Debian packaging rule at the end of .gitignore
+(ignore everything at the top level) removed." &&
+	git tag "$BASE_TAG" &&
+	echo "$PKG $ver" >"$CACHE/base-version"
+}
+step "extracting $PKG $ver into a git tree at $TREE" "$LOGDIR/base-extract.log" extract
+info "base: $(cat "$CACHE/base-version"), commit $(git -C "$TREE" rev-parse --short=12 "$BASE_TAG")"

@@ -1,0 +1,171 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a built kernel under QEMU and run test groups in it.
+# Usage: boot.sh VARIANT ARCH BOOT CMDLINE GROUP...
+#   BOOT: a label for this boot ("default", "legacy", "nvhe", ...)
+#   CMDLINE: extra kernel command line, "-" for none
+#   GROUP: a list tests/ARCH/GROUP.list of "name [timeout] [args]" lines
+# Appends one row per test to $RESULTS (arch variant boot group test status
+# seconds detail) and prints each result as it comes.  A guest that does not
+# finish in time is killed and its last console lines are shown.
+. "$(dirname "$0")/lib.sh"
+
+variant=$1 arch=$2 boot=$3 cmdline=$4
+shift 4
+groups=("$@")
+arch_vars "$arch"
+variant_vars "$variant" "$arch"
+RESULTS=${RESULTS:-$CACHE/results.tsv}
+VERBOSE=${VERBOSE:-0}
+DEFAULT_TIMEOUT=180
+KST=$OBJ/kselftest/kvm
+tag="$arch/$variant/$boot"
+
+# The plan: one "group id timeout command" line per test.
+plan=$(mktemp)
+total=0
+for g in "${groups[@]}"; do
+	list=$BENCH_ROOT/tests/$arch/$g.list
+	[ -f "$list" ] || die "no test list $list"
+	while read -r name tmo args; do
+		case "$name" in ''|'#'*) continue ;; esac
+		[ -n "$tmo" ] || tmo=$DEFAULT_TIMEOUT
+		case "$name" in
+		/*) bin=${name#/} ;;			# bench's own program (demo)
+		*)  bin=$name
+		    [ -x "$KST/$name" ] || die "$tag: test $name is not built ($KST/$name)" ;;
+		esac
+		id=$name${args:+[$args]}
+		id=${id// /_}
+		echo "$g $id $tmo ./$bin $args" >>"$plan"
+		total=$((total + tmo))
+	done <"$list"
+done
+ntests=$(wc -l <"$plan")
+[ "$ntests" -gt 0 ] || { rm -f "$plan"; info "$tag: no tests in ${groups[*]}"; exit 0; }
+
+# initramfs: busybox, /init, the plan and the test binaries it names.
+bb=/bin/busybox
+if [ "$arch" = arm64 ]; then
+	"$BENCH_ROOT/bench/busybox-arm64.sh" || exit 1
+	bb=$CACHE/debs/busybox-arm64/bin/busybox
+fi
+root=$OBJ/initramfs
+rm -rf "$root"
+mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,t,plans}
+cp "$bb" "$root/bin/busybox"
+for l in sh mount umount cat cut dmesg timeout sync reboot poweroff sleep uname mkdir ls echo; do
+	ln -s busybox "$root/bin/$l"
+done
+cp "$BENCH_ROOT/bench/init.sh" "$root/init"
+chmod +x "$root/init"
+cp "$plan" "$root/plans/$boot"
+rm -f "$plan"
+while read -r _ _ _ bin _; do
+	bin=${bin#./}
+	mkdir -p "$root/t/$(dirname "$bin")"
+	if [ -x "$KST/$bin" ]; then cp "$KST/$bin" "$root/t/$bin"
+	elif [ -x "$OBJ/bench-bin/$bin" ]; then cp "$OBJ/bench-bin/$bin" "$root/t/$bin"
+	else die "$tag: no binary for $bin"; fi
+done <"$root/plans/$boot"
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$OBJ/initramfs-$boot.cpio" ||
+	die "cannot write the initramfs"
+
+case "$arch" in
+x86_64)	qemu=(qemu-system-x86_64 -M q35 -cpu max -smp 2 -m "${MEM:-2G}")
+	console=ttyS0 ;;
+arm64)	qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max
+	      -smp 2 -m "${MEM:-2G}")
+	console=ttyAMA0 ;;
+esac
+append="console=$console panic=-1 quiet bench.plan=$boot"
+[ "$cmdline" != - ] && append="$append $cmdline"
+limit=${BOOT_TIMEOUT:-$((total + 120))}
+log=$LOGDIR/console-$variant-$arch-$boot.log
+
+say "[$tag] booting; $ntests test(s), guest killed after $(fmt_secs $limit)"
+info "kernel command line: $append"
+t0=$SECONDS
+timeout -k 10 "$limit" "${qemu[@]}" -display none -monitor none -serial stdio -no-reboot \
+	-kernel "$OBJ/$KIMAGE" -initrd "$OBJ/initramfs-$boot.cpio" -append "$append" \
+	</dev/null >"$log" 2>&1 &
+qpid=$!
+
+# Report each test as its end marker appears on the console.
+declare -A seen
+parse_line() {
+	local line=$1 g id rc st detail t0 t1 secs
+	case "$line" in
+	"@@BENCH END "*)
+		read -r _ _ g id rc t0 t1 <<<"$line"
+		rc=${rc#rc=}; t0=${t0#t0=}; t1=${t1#t1=}
+		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
+		detail=
+		case "$rc" in
+		0) st=pass ;;
+		4) st=skip ;;
+		137) st=fail; detail="killed after the ${secs}s timeout" ;;
+		*) st=fail; detail="exit $rc" ;;
+		esac
+		seen[$id]=1
+		report "$g" "$id" "$st" "$secs" "$detail"
+		;;
+	esac
+}
+report() {	# group id status secs detail
+	local c
+	case "$3" in pass) c=$G ;; skip) c=$Y ;; *) c=$R ;; esac
+	printf '    %s%-4s%s %-48s %6ss %s\n' "$c" "${3^^}" "$N" "$2" "$4" "$5" |
+		sed 's/  *$//'
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$arch" "$variant" "$boot" "$1" "$2" "$3" "$4" "$5" >>"$RESULTS"
+}
+# Show the subtests of a test from its TAP output: all of them for the
+# series' own tests (or V=1), only the failing ones otherwise.
+subtests() {
+	awk -v want="$1" -v all="$2" '
+		{ sub(/\r$/, "") }
+		/^@@BENCH START / { on = ($4 == want); next }
+		/^@@BENCH END / { on = 0; next }
+		on && /^(not )?ok [0-9]+ / { if (all || /^not ok/ && !/# SKIP/) print "         " $0 }' "$log"
+}
+report_subs() {
+	local id=$1 g=$2
+	subtests "$id" $([ "$g" != regression ] || [ "$VERBOSE" = 1 ] && echo 1 || echo 0)
+}
+
+while IFS= read -r line; do
+	line=${line%$'\r'}
+	parse_line "$line"
+	case "$line" in "@@BENCH END "*)
+		read -r _ _ g id _ <<<"$line"; report_subs "$id" "$g" ;;
+	esac
+done < <(tail -n +1 -f --pid=$qpid "$log" 2>/dev/null)
+wait $qpid
+qrc=$?
+
+elapsed=$((SECONDS - t0))
+done_marker=$(grep -c '^@@BENCH DONE' "$log")
+if [ "$done_marker" = 0 ]; then
+	if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+		why="guest hung: killed after $(fmt_secs $elapsed)"
+	else
+		why="guest stopped early (qemu exit $qrc)"
+	fi
+	printf '%sboot failed%s [%s]: %s; last console lines:\n' "$R" "$N" "$tag" "$why"
+	tail -n 30 "$log" | sed 's/\r$//; s/^/    | /'
+	echo "    full console log: $log"
+	# Every test that did not report is a failure.
+	while read -r g id _; do
+		[ -n "${seen[$id]}" ] && continue
+		report "$g" "$id" fail 0 "not finished: $why"
+	done <"$root/plans/$boot"
+fi
+
+# A kernel that warned, oopsed or found a bug fails the boot.
+bad=$(sed -n '/^@@BENCH DMESG-BEGIN/,/^@@BENCH DMESG-END/p' "$log" |
+      grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|INFO: task .* blocked|kernel panic|Call trace:|Call Trace:' | head -5)
+if [ -n "$bad" ]; then
+	report kernel "kernel-log" fail 0 "the kernel log reports a problem (see $log)"
+	printf '%s\n' "$bad" | sed 's/\r$//; s/^/    | /'
+fi
+info "[$tag] boot finished in $(fmt_secs $elapsed); console log: $log"

@@ -1,0 +1,147 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# make check / make run: everything the bench tests, on the architectures
+# in $ARCHES.  Ends with "N passed, N failed, N skipped"; exits non-zero on
+# any failure.
+#   check.sh check   checkpatch, then per architecture: build the patched
+#                    kernel and selftests, boot it once per line of
+#                    tests/ARCH/boots and run that line's test groups.
+#                    BASE=1 also runs the regression group on plain 7.3 and
+#                    shows both side by side.
+#   check.sh run     build and boot one architecture ($ARCH) and run the
+#                    series' own tests and the demo.
+. "$(dirname "$0")/lib.sh"
+
+mode=${1:-check}
+T0=$SECONDS
+export RESULTS=$CACHE/results-$mode.tsv
+: >"$RESULTS"
+take_lock
+
+"$BENCH_ROOT/bench/deps.sh" || exit 1
+"$BENCH_ROOT/bench/tree.sh" || exit 1
+info "base: $(cat "$CACHE/base-version") ($(git -C "$TREE" rev-parse --short=12 "$BASE_TAG")); series: $(git -C "$TREE" rev-list --count "$BASE_TAG"..HEAD) patch(es)"
+
+row() {	# arch variant boot group id status secs detail
+	local IFS=$'\t'
+	echo "$*" >>"$RESULTS"
+}
+
+checkpatch() {
+	local p out sum e w c st n=0
+	say "checkpatch --strict on patches/"
+	for p in $(series_patches); do
+		n=$((n + 1))
+		out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --no-color "$p" 2>&1)
+		sum=$(printf '%s\n' "$out" | grep -E '^total: ' | tail -n 1)
+		read -r e w c < <(printf '%s\n' "$sum" | sed -E 's/total: ([0-9]+) errors, ([0-9]+) warnings, ([0-9]+) checks.*/\1 \2 \3/')
+		if [ -z "$e" ]; then st=fail; sum="checkpatch did not run"
+		elif [ "$e" -gt 0 ]; then st=fail
+		else st=pass; fi
+		printf '    %-4s %s: %s\n' "${st^^}" "$(basename "$p")" "${sum:-?}"
+		[ "$st" = fail ] && printf '%s\n' "$out" | grep -E '^(ERROR|WARNING|CHECK):' -A3 | head -30 | sed 's/^/         /'
+		row - series - checkpatch "$(basename "$p")" "$st" 0 "$sum"
+	done
+	[ $n = 0 ] && info "patches/ is empty: nothing to check"
+}
+
+# boots ARCH: the "name cmdline groups..." lines of tests/ARCH/boots.
+boots() { grep -vE '^\s*(#|$)' "$BENCH_ROOT/tests/$1/boots"; }
+
+nonempty_groups() {	# arch group...: the groups whose list names a test
+	local a=$1 g
+	shift
+	for g in "$@"; do
+		grep -qvE '^\s*(#|$)' "$BENCH_ROOT/tests/$a/$g.list" 2>/dev/null && echo "$g"
+	done
+}
+
+build_or_record() {	# variant arch
+	if ! "$BENCH_ROOT/bench/kernel.sh" "$1" "$2"; then
+		row "$2" "$1" - build kernel+selftests fail 0 "build failed (logs in $LOGDIR)"
+		return 1
+	fi
+}
+
+check_arch() {
+	local a=$1 name cmdline groups
+	build_or_record series "$a" || return
+	while read -r name cmdline groups; do
+		"$BENCH_ROOT/bench/boot.sh" series "$a" "$name" "$cmdline" $groups ||
+			row "$a" series "$name" boot "$name" fail 0 "boot.sh failed"
+	done < <(boots "$a")
+}
+
+base_arch() {
+	local a=$1
+	if [ ! -f "$BASE_TREE/Makefile" ]; then
+		git -C "$TREE" worktree prune
+		git -C "$TREE" worktree add -q --detach "$BASE_TREE" "$BASE_TAG" ||
+			{ row "$a" base - build worktree fail 0 "git worktree add failed"; return; }
+	fi
+	build_or_record base "$a" || return
+	"$BENCH_ROOT/bench/boot.sh" base "$a" default - regression ||
+		row "$a" base default boot default fail 0 "boot.sh failed"
+}
+
+side_by_side() {
+	local a
+	for a in $ARCHES; do
+		say "regression set on $a: plain 7.3 against the series (default boot)"
+		awk -F'\t' -v a="$a" '
+			$1 == a && $4 == "regression" && ($3 == "default") {
+				if (!($5 in seen)) { seen[$5] = 1; order[n++] = $5 }
+				st[$2, $5] = toupper($6) " " $7 "s"
+			}
+			END {
+				printf "    %-44s %-14s %-14s\n", "test", "7.3", "7.3+series"
+				for (i = 0; i < n; i++) {
+					t = order[i]
+					printf "    %-44s %-14s %-14s\n", t, \
+						((("base", t) in st) ? st["base", t] : "-"), \
+						((("series", t) in st) ? st["series", t] : "-")
+				}
+			}' "$RESULTS"
+	done
+}
+
+summary() {
+	local p f s
+	read -r p f s < <(awk -F'\t' '$6 == "pass" { p++ } $6 == "fail" { f++ } $6 == "skip" { s++ }
+				       END { print p + 0, f + 0, s + 0 }' "$RESULTS")
+	if [ "$f" -gt 0 ]; then
+		say "failures:"
+		awk -F'\t' '$6 == "fail" { printf "    %s/%s/%s %s %s: %s\n", $1, $2, $3, $4, $5, $8 }' "$RESULTS"
+	fi
+	info "results: $RESULTS; logs: $LOGDIR; total time $(fmt_secs $((SECONDS - T0)))"
+	echo "$p passed, $f failed, $s skipped"
+	[ "$f" = 0 ]
+}
+
+case "$mode" in
+check)
+	ARCHES=${ARCHES:-x86_64 arm64}
+	checkpatch
+	for a in $ARCHES; do check_arch "$a"; done
+	if [ "${BASE:-0}" = 1 ]; then
+		for a in $ARCHES; do base_arch "$a"; done
+		side_by_side
+	fi
+	summary
+	;;
+run)
+	a=$BENCH_ARCH
+	[ "$a" = x86 ] && a=x86_64
+	arch_vars "$a"
+	build_or_record series "$a" || { summary; exit 1; }
+	read -r name cmdline _ < <(boots "$a" | head -n 1)
+	groups=$(nonempty_groups "$a" series demo)
+	if [ -z "$groups" ]; then
+		info "the series has no tests of its own yet: running the regression set"
+		groups=regression
+	fi
+	"$BENCH_ROOT/bench/boot.sh" series "$a" "$name" "$cmdline" $groups
+	summary
+	;;
+*)	die "unknown mode '$mode'" ;;
+esac

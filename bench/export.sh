@@ -1,0 +1,30 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Write the commits of the kernel tree (base-7.3..series) back into patches/
+# with git format-patch, cover letter included.
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$TREE/.git" ] || die "no kernel tree yet: run 'make tree' first"
+cd "$TREE" || exit 1
+[ -d .git/rebase-apply ] && die "git am is in progress in $TREE: finish or abort it first"
+[ -z "$(git status --porcelain --untracked-files=no)" ] ||
+	die "the kernel tree has uncommitted changes: commit them first"
+n=$(git rev-list --count "$BASE_TAG"..HEAD)
+
+out=$BENCH_ROOT/patches
+cover=$out/0000-cover-letter.patch
+keep=$(mktemp)
+[ -f "$cover" ] && cp "$cover" "$keep"
+rm -f "$out"/*.patch
+if [ "$n" -gt 0 ]; then
+	git format-patch -q --cover-letter --base="$BASE_TAG" -o "$out" "$BASE_TAG"..HEAD ||
+		die "git format-patch failed"
+	# Keep the hand-written part of an existing cover letter: its subject
+	# and the text above the generated shortlog.
+	if [ -s "$keep" ] && ! grep -q '\*\*\* SUBJECT HERE \*\*\*' "$keep"; then
+		python3 "$BENCH_ROOT/bench/cover.py" "$keep" "$cover" || die "cannot merge the cover letter"
+	fi
+fi
+rm -f "$keep"
+echo "$(hash_files $(series_patches)) $(git rev-parse HEAD)" >"$TREE/.git/bench-series"
+say "exported $n patch(es) to patches/ (commit them in the repository)"

@@ -1,0 +1,37 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the bench initramfs (busybox).  Runs the plan named by
+# bench.plan= on the kernel command line and reports each test between
+# @@BENCH markers on the console, then the kernel log, then powers off.
+export PATH=/bin:/sbin PATH_BENCH=/t
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev
+mount -t tmpfs tmpfs /tmp
+mount -t debugfs debugfs /sys/kernel/debug
+mkdir -p /dev/hugepages && mount -t hugetlbfs hugetlbfs /dev/hugepages 2>/dev/null
+exec </dev/console >/dev/console 2>&1
+
+plan=default
+for a in $(cat /proc/cmdline); do
+	case "$a" in bench.plan=*) plan=${a#bench.plan=} ;; esac
+done
+now() { cut -d' ' -f1 /proc/uptime; }
+
+echo "@@BENCH BOOTED plan=$plan kernel=$(uname -r) cmdline=$(cat /proc/cmdline)"
+cd /t
+while read -r group id tmo cmd; do
+	case "$group" in ''|'#'*) continue ;; esac
+	echo "@@BENCH START $group $id"
+	t0=$(now)
+	timeout -s KILL "$tmo" $cmd
+	rc=$?
+	echo "@@BENCH END $group $id rc=$rc t0=$t0 t1=$(now)"
+done <"/plans/$plan"
+echo "@@BENCH DMESG-BEGIN"
+dmesg
+echo "@@BENCH DMESG-END"
+echo "@@BENCH DONE"
+sync
+case "$(uname -m)" in x86_64) reboot -f ;; *) poweroff -f ;; esac
+sleep 60

@@ -1,0 +1,58 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build a kernel and the KVM selftests.  Usage: kernel.sh VARIANT ARCH
+#   VARIANT: series (the tree with patches/ applied) or base (plain 7.3)
+# Config: tinyconfig + config/common.config + config/ARCH.config
+# (+ config/series-ARCH.config for the series variant, when it exists).
+# Builds are incremental; the config is only regenerated when a fragment
+# or the tree changed, and only replaced when its contents changed.
+. "$(dirname "$0")/lib.sh"
+
+variant=$1 arch=$2
+arch_vars "$arch"
+variant_vars "$variant" "$arch"
+[ -f "$SRC/Makefile" ] || die "no source tree at $SRC"
+mkdir -p "$OBJ"
+K=(make -C "$SRC" O="$OBJ" ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS})
+
+frags=("$BENCH_ROOT/config/common.config" "$BENCH_ROOT/config/$arch.config")
+[ "$variant" = series ] && [ -f "$BENCH_ROOT/config/series-$arch.config" ] &&
+	frags+=("$BENCH_ROOT/config/series-$arch.config")
+[ -n "$EXTRA_CONFIG" ] && frags+=($EXTRA_CONFIG)
+stamp="$(hash_files "${frags[@]}") $(git -C "$SRC" rev-parse HEAD)"
+
+make_config() {
+	[ -f "$OBJ/.config" ] && cp -p "$OBJ/.config" "$OBJ/.config.prev"
+	"${K[@]}" tinyconfig &&
+	"$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" "${frags[@]}" &&
+	"${K[@]}" olddefconfig || return 1
+	# Every option a fragment asks for must have survived olddefconfig.
+	local want bad=0
+	while read -r want; do
+		grep -qxF "$want" "$OBJ/.config" && continue
+		echo "config: asked for '$want' but got '$(grep -E "^(# )?${want%%=*}[= ]" "$OBJ/.config" || echo unset)'"
+		bad=1
+	done < <(grep -hE '^CONFIG_[A-Za-z0-9_]+=|^# CONFIG_[A-Za-z0-9_]+ is not set' "${frags[@]}")
+	[ $bad = 0 ] || { echo "a dependency of the options above is missing in the fragments"; return 1; }
+	# Unchanged contents: keep the old file and its time stamp, so nothing
+	# is rebuilt for it.
+	if [ -f "$OBJ/.config.prev" ] && cmp -s "$OBJ/.config" "$OBJ/.config.prev"; then
+		mv "$OBJ/.config.prev" "$OBJ/.config"
+	fi
+	echo "$stamp" >"$OBJ/.bench-config"
+}
+
+if [ "$(cat "$OBJ/.bench-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$OBJ/.config" ]; then
+	step "[$arch/$variant] kernel config" "$LOGDIR/config-$variant-$arch.log" make_config
+fi
+step "[$arch/$variant] building the kernel (-j$JOBS)" "$LOGDIR/build-$variant-$arch.log" \
+	"${K[@]}" -j"$JOBS" "$(basename "$KIMAGE")"
+step "[$arch/$variant] installing uapi headers" "$LOGDIR/headers-$variant-$arch.log" \
+	"${K[@]}" -s headers_install
+
+# The KVM selftests, static so the initramfs needs no libraries.
+ST=(make -C "$SRC/tools/testing/selftests/kvm" OUTPUT="$OBJ/kselftest/kvm"
+    KHDR_INCLUDES="-isystem $OBJ/usr/include" EXTRA_CFLAGS=-static
+    ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS})
+step "[$arch/$variant] building the KVM selftests" "$LOGDIR/selftests-$variant-$arch.log" \
+	"${ST[@]}" -j"$JOBS"

@@ -1,0 +1,91 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common helpers for the bench scripts.  Sourced, never run.
+
+set -o pipefail
+
+# The kernel's own make reads these from the environment: keep the
+# bench's choices (ARCH= of "make run") and hide them from kernel builds.
+BENCH_ARCH=${BENCH_ARCH:-${ARCH:-x86_64}}
+unset ARCH CROSS_COMPILE O V W C KBUILD_OUTPUT LLVM
+
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+CACHE=${CACHE:-${HOME:-/root}/.cache/kvm-gmem-bench}
+JOBS=${JOBS:-$(nproc)}
+LOGDIR=$CACHE/logs
+TREE=$CACHE/linux		# kernel tree with the series applied (branch "series")
+BASE_TREE=$CACHE/linux-base	# worktree of the same repo at the base commit
+BASE_TAG=base-7.3
+
+mkdir -p "$CACHE" "$LOGDIR" 2>/dev/null
+
+# Colours only on a terminal.
+if [ -t 1 ]; then B=$'\e[1m'; R=$'\e[31m'; G=$'\e[32m'; Y=$'\e[33m'; N=$'\e[0m'
+else B= R= G= Y= N=; fi
+
+say()  { printf '%s==>%s %s\n' "$B" "$N" "$*"; }
+info() { printf '    %s\n' "$*"; }
+warn() { printf '%swarning:%s %s\n' "$Y" "$N" "$*" >&2; }
+die()  { printf '%serror:%s %s\n' "$R" "$N" "$*" >&2; exit 1; }
+
+fmt_secs() {
+	local s=$1
+	if [ "$s" -ge 60 ]; then printf '%dm%02ds' $((s / 60)) $((s % 60))
+	else printf '%ds' "$s"; fi
+}
+
+# step NAME LOGFILE CMD...: run CMD with its output in LOGFILE, print what is
+# being done and how long it took; on failure show the end of the log and its
+# path, and exit.
+step() {
+	local name=$1 log=$2 t0 rc
+	shift 2
+	t0=$SECONDS
+	printf '%s==>%s %s ... ' "$B" "$N" "$name"
+	mkdir -p "$(dirname "$log")"
+	"$@" >"$log" 2>&1
+	rc=$?
+	if [ $rc -ne 0 ]; then
+		printf '%sFAILED%s after %s (exit %d)\n' "$R" "$N" "$(fmt_secs $((SECONDS - t0)))" $rc
+		echo "---- last lines of $log ----"
+		tail -n 25 "$log"
+		echo "---- full log: $log ----"
+		exit 1
+	fi
+	printf 'done in %s\n' "$(fmt_secs $((SECONDS - t0)))"
+}
+
+# Kernel ARCH, cross compiler and image per architecture.
+arch_vars() {
+	case "$1" in
+	x86_64)
+		KARCH=x86_64; CROSS=; KIMAGE=arch/x86/boot/bzImage
+		QEMU=qemu-system-x86_64; BUSYBOX_ARCH=amd64 ;;
+	arm64)
+		KARCH=arm64; CROSS=aarch64-linux-gnu-; KIMAGE=arch/arm64/boot/Image
+		QEMU=qemu-system-aarch64; BUSYBOX_ARCH=arm64 ;;
+	*)	die "unknown architecture '$1' (x86_64 or arm64)" ;;
+	esac
+}
+
+# Source tree and build directory of a variant ("series" or "base").
+variant_vars() {
+	case "$1" in
+	series) SRC=$TREE ;;
+	base)   SRC=$BASE_TREE ;;
+	*)	die "unknown variant '$1'" ;;
+	esac
+	OBJ=$CACHE/build/$1-$2
+}
+
+hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+
+# The patches git am applies, in order (the cover letter carries no diff).
+series_patches() {
+	find "$BENCH_ROOT/patches" -maxdepth 1 -name '*.patch' ! -name '0000-*' | sort
+}
+
+# Serialise runs that share one cache.
+take_lock() {
+	exec 9>"$CACHE/lock"
+	flock -n 9 || { info "another bench run holds $CACHE/lock; waiting"; flock 9; }
+}
