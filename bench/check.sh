@@ -39,7 +39,7 @@ checkpatch() {
 		elif [ "$e" -gt 0 ]; then st=fail
 		else st=pass; fi
 		printf '    %-4s %s: %s\n' "${st^^}" "$(basename "$p")" "${sum:-?}"
-		[ "$st" = fail ] && printf '%s\n' "$out" | grep -E '^(ERROR|WARNING|CHECK):' -A3 | head -30 | sed 's/^/         /'
+		[ "$st" = fail ] && printf '%s\n' "$out" | grep -E '^(ERROR|WARNING|CHECK):' -A2 | grep -v '^total:' | head -30 | sed 's/^/         /'
 		row - series - checkpatch "$(basename "$p")" "$st" 0 "$sum"
 	done
 	[ $n = 0 ] && info "patches/ is empty: nothing to check"

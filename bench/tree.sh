@@ -33,7 +33,9 @@ if [ -n "$dirty" ]; then
 	die "the kernel tree $TREE has uncommitted changes and patches/ changed:
        commit them and run 'make export', or discard them (git -C $TREE stash)"
 fi
-if [ -n "$have_head" ] && [ "$head" != "$have_head" ] &&
+# "applying": an earlier apply of ours stopped half-way; its commits are
+# ours to replace.
+if [ "$have_hash" != applying ] && [ -n "$have_head" ] && [ "$head" != "$have_head" ] &&
    [ "$head" != "$(git rev-parse "$BASE_TAG")" ] && [ "${FORCE:-0}" != 1 ]; then
 	die "the kernel tree $TREE has commits that are not in patches/:
        run 'make export' to keep them, or FORCE=1 to replace them by patches/"
@@ -42,11 +44,12 @@ fi
 t0=$SECONDS
 say "applying ${#patches[@]} patch(es) from patches/ onto $BASE_TAG"
 # Only files the series touches change, so builds stay incremental.
+echo "applying -" >"$MARK"
 git checkout -q -B series "$BASE_TAG" || die "cannot reset $TREE to $BASE_TAG"
 log=$LOGDIR/git-am.log
 : >"$log"
 for p in "${patches[@]}"; do
-	if ! git am -3 --keep-cr "$p" >>"$log" 2>&1; then
+	if ! git am -3 --keep-cr --committer-date-is-author-date "$p" >>"$log" 2>&1; then
 		echo "${R}patch does not apply:${N} patches/$(basename "$p")" >&2
 		files=$( { git diff --name-only --diff-filter=U
 			   sed -n 's/^error: patch failed: \(.*\):[0-9]*$/\1/p;
