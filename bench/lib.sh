@@ -81,7 +81,7 @@ hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
 # The patches git am applies, in order (the cover letter carries no diff).
 series_patches() {
-	find "$BENCH_ROOT/patches" -maxdepth 1 -name '*.patch' ! -name '0000-*' | sort
+	find "$BENCH_ROOT/patches" -maxdepth 1 -name '*.patch' ! -name '0000-*' 2>/dev/null | sort
 }
 
 # Serialise runs that share one cache.
