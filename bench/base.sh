@@ -10,24 +10,32 @@ SUITES="trixie-backports experimental sid"
 APTDIR=$CACHE/apt
 DEBDIR=$CACHE/debs
 
-[ -d "$TREE/.git" ] && git -C "$TREE" rev-parse -q --verify "$BASE_TAG" >/dev/null && exit 0
+if [ -d "$TREE/.git" ]; then
+	git -C "$TREE" rev-parse -q --verify "$BASE_TAG" >/dev/null && exit 0
+	die "$TREE is a git tree without the tag $BASE_TAG: not made by the bench, or broken;
+       move it away (it may hold work) and run again"
+fi
 
-# The Debian archive this machine uses, read from its own apt sources.
+# The Debian archive this machine uses, read from its own apt sources: the
+# URI of the entry for the machine's codename (not -security) with "main".
 apt_uri() {
-	local f
+	local code f
+	code=$(. /etc/os-release 2>/dev/null && echo "$VERSION_CODENAME")
 	for f in /etc/apt/sources.list.d/*.sources; do
 		[ -f "$f" ] || continue
-		# deb822 stanzas: first URIs of a stanza whose suites are not -security.
-		awk 'BEGIN { RS = ""; FS = "\n" }
-		     { uri = ""; sec = 0
+		awk -v code="$code" 'BEGIN { RS = ""; FS = "\n" }
+		     { uri = ""; ok = 0; main = 0
 		       for (i = 1; i <= NF; i++) {
 			 if ($i ~ /^URIs:/) { split($i, a, /[ \t]+/); uri = a[2] }
-			 if ($i ~ /^Suites:.*-security/) sec = 1 }
-		       if (uri != "" && !sec) { print uri; exit } }' "$f"
+			 if ($i ~ /^Suites:/ && $i ~ ("[ \t]" code "([ \t]|$)")) ok = 1
+			 if ($i ~ /^Components:.*[ \t]main([ \t]|$)/) main = 1 }
+		       if (uri != "" && ok && main) { print uri; exit } }' "$f"
 	done
 	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
 		[ -f "$f" ] || continue
-		awk '$1 == "deb" && $0 !~ /security/ { for (i = 2; i <= NF; i++) if ($i ~ /:\/\//) { print $i; exit } }' "$f"
+		awk -v code="$code" '$1 == "deb" {
+			sub(/\[[^]]*\][ \t]*/, "")
+			if ($3 == code && $0 ~ /[ \t]main([ \t]|$)/) { print $2; exit } }' "$f"
 	done
 }
 
@@ -41,9 +49,14 @@ find_deb() {
 	[ -n "$uri" ] || die "no Debian archive URI found in /etc/apt/sources.list{,.d}"
 	mkdir -p "$APTDIR/lists/partial" "$APTDIR/archives/partial" "$DEBDIR"
 	: >"$APTDIR/sources.list"
-	for s in $SUITES; do echo "deb $uri $s main" >>"$APTDIR/sources.list"; done
-	apt-get "${APTOPT[@]}" -q update >"$LOGDIR/apt-base-update.log" 2>&1 ||
-		die "apt-get update of $SUITES failed: is the archive reachable? (log: $LOGDIR/apt-base-update.log)"
+	for s in $SUITES; do
+		echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $s main" >>"$APTDIR/sources.list"
+	done
+	if ! apt-get "${APTOPT[@]}" -q update >"$LOGDIR/apt-base-update.log" 2>&1 ||
+	   grep -qE '^(E:|W: Failed to fetch)' "$LOGDIR/apt-base-update.log"; then
+		grep -E '^(E|W):' "$LOGDIR/apt-base-update.log" | tail -n 5 >&2
+		die "apt-get update of $SUITES from $uri failed (reasons above; log: $LOGDIR/apt-base-update.log)"
+	fi
 	for v in $(apt-cache "${APTOPT[@]}" madison "$PKG" | awk -F'|' '{ gsub(/ /, "", $2); print $2 }'); do
 		if [ -z "$best" ] || dpkg --compare-versions "$v" gt "$best"; then best=$v; fi
 	done
@@ -56,17 +69,17 @@ if [ -z "$deb" ]; then
 	say "looking up the newest $PKG in the machine's Debian archive"
 	ver=$(find_deb) || exit 1
 	info "newest: $PKG $ver"
-	avail=$(df --output=avail -BG "$CACHE" | tail -n 1 | tr -dc 0-9)
-	[ "$avail" -ge 15 ] || die "only ${avail} GiB free under $CACHE; the bench needs about 15 GiB"
-	step "downloading $PKG $ver" "$LOGDIR/apt-base-download.log" \
-		sh -c "cd '$DEBDIR' && apt-get ${APTOPT[*]} download '$PKG=$ver'"
+	need_space 15
+	download() { cd "$DEBDIR" && apt-get "${APTOPT[@]}" download "$PKG=$ver"; }
+	step "downloading $PKG $ver" "$LOGDIR/apt-base-download.log" download
 	deb=$(ls "$DEBDIR"/${PKG}_*_all.deb | sort -V | tail -n 1)
 fi
 ver=$(dpkg-deb -f "$deb" Version)
 
 extract() {
 	local tmp=$CACHE/linux.tmp
-	rm -rf "$tmp" "$TREE" "$BASE_TREE"
+	need_space 4
+	rm -rf "$tmp" "$BASE_TREE"
 	mkdir -p "$tmp"
 	dpkg-deb --fsys-tarfile "$deb" | tar -xO ./usr/src/$PKG.tar.xz | tar -xJ -C "$tmp" || return 1
 	mv "$tmp/$PKG" "$TREE" && rmdir "$tmp"
@@ -81,10 +94,10 @@ s2 = re.sub(r'\n#\n# Debian packaging:.*\Z', '\n', s, flags=re.S)
 open('.gitignore', 'w').write(s2)
 PY
 	git init -q -b series . &&
-	git config user.name "${GIT_AUTHOR_NAME:-KVM gmem bench}" &&
-	git config user.email "${GIT_AUTHOR_EMAIL:-kvm-gmem-bench@localhost}" &&
 	git config gc.auto 0 &&
 	git add -A &&
+	# The .gitignore edit above must not have hidden the sources.
+	[ "$(git ls-files Makefile virt/kvm/guest_memfd.c | wc -l)" = 2 ] &&
 	# Fixed identity and dates: the same package always gives the same
 	# base commit id, so base-commit: lines in patches/ stay valid.
 	GIT_AUTHOR_NAME="Debian linux-source" GIT_AUTHOR_EMAIL="debian-kernel@lists.debian.org" \

@@ -30,6 +30,7 @@ for g in "${groups[@]}"; do
 	while read -r name tmo args; do
 		case "$name" in ''|'#'*) continue ;; esac
 		[ -n "$tmo" ] || tmo=$DEFAULT_TIMEOUT
+		[[ $tmo =~ ^[0-9]+$ ]] || die "$list: '$name': the second field must be a timeout in seconds, not '$tmo'"
 		case "$name" in
 		/*) bin=${name#/} ;;			# bench's own program (demo)
 		*)  bin=$name
@@ -86,18 +87,23 @@ log=$LOGDIR/console-$variant-$arch-$boot.log
 say "[$tag] booting; $ntests test(s), guest killed after $(fmt_secs $limit)"
 info "kernel command line: $append"
 t0=$SECONDS
+: >"$log"
 timeout -k 10 "$limit" "${qemu[@]}" -display none -monitor none -serial stdio -no-reboot \
 	-kernel "$OBJ/$KIMAGE" -initrd "$OBJ/initramfs-$boot.cpio" -append "$append" \
-	</dev/null >"$log" 2>&1 &
+	</dev/null >"$log" 2>&1 9>&- &
 qpid=$!
+# timeout(1) runs in its own process group: an interrupt of ours must
+# reach it explicitly.
+trap 'kill $qpid 2>/dev/null' EXIT
+trap 'kill $qpid 2>/dev/null; exit 130' INT TERM
 
 # Report each test as its end marker appears on the console.
 declare -A seen
 parse_line() {
 	local line=$1 g id rc st detail t0 t1 secs
 	case "$line" in
-	"@@BENCH END "*)
-		read -r _ _ g id rc t0 t1 <<<"$line"
+	*"@@BENCH END "*)
+		read -r _ _ g id rc t0 t1 <<<"@@BENCH END ${line#*@@BENCH END }"
 		rc=${rc#rc=}; t0=${t0#t0=}; t1=${t1#t1=}
 		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", b - a }')
 		detail=
@@ -107,7 +113,7 @@ parse_line() {
 		137) st=fail; detail="killed after the ${secs}s timeout" ;;
 		*) st=fail; detail="exit $rc" ;;
 		esac
-		seen[$id]=1
+		seen["$g $id"]=1
 		report "$g" "$id" "$st" "$secs" "$detail"
 		;;
 	esac
@@ -124,28 +130,28 @@ report() {	# group id status secs detail
 subtests() {
 	awk -v want="$1" -v all="$2" '
 		{ sub(/\r$/, "") }
-		/^@@BENCH START / { on = ($4 == want); next }
-		/^@@BENCH END / { on = 0; next }
+		/^@@BENCH START / { on = ($3 " " $4 == want); next }
+		/@@BENCH END / { on = 0; next }
 		on && /^(not )?ok [0-9]+ / { if (all || /^not ok/ && !/# SKIP/) print "         " $0 }' "$log"
 }
 report_subs() {
 	local id=$1 g=$2
-	subtests "$id" $([ "$g" != regression ] || [ "$VERBOSE" = 1 ] && echo 1 || echo 0)
+	subtests "$g $id" $([ "$g" != regression ] || [ "$VERBOSE" = 1 ] && echo 1 || echo 0)
 }
 
 while IFS= read -r line; do
 	line=${line%$'\r'}
 	parse_line "$line"
-	case "$line" in "@@BENCH END "*)
-		read -r _ _ g id _ <<<"$line"; report_subs "$id" "$g" ;;
+	case "$line" in *"@@BENCH END "*)
+		read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; report_subs "$id" "$g" ;;
 	esac
 done < <(tail -n +1 -f --pid=$qpid "$log" 2>/dev/null)
 wait $qpid
 qrc=$?
 
+trap - EXIT INT TERM
 elapsed=$((SECONDS - t0))
-done_marker=$(grep -c '^@@BENCH DONE' "$log")
-if [ "$done_marker" = 0 ]; then
+if ! grep -q '^@@BENCH DONE' "$log"; then
 	if [ $qrc = 124 ] || [ $qrc = 137 ]; then
 		why="guest hung: killed after $(fmt_secs $elapsed)"
 	else
@@ -154,18 +160,26 @@ if [ "$done_marker" = 0 ]; then
 	printf '%sboot failed%s [%s]: %s; last console lines:\n' "$R" "$N" "$tag" "$why"
 	tail -n 30 "$log" | sed 's/\r$//; s/^/    | /'
 	echo "    full console log: $log"
-	# Every test that did not report is a failure.
-	while read -r g id _; do
-		[ -n "${seen[$id]}" ] && continue
-		report "$g" "$id" fail 0 "not finished: $why"
-	done <"$root/plans/$boot"
+	report boot "boot:$boot" fail "$elapsed" "$why"
+else
+	why="no result line on the console"
 fi
+# Every test of the plan that did not report is a failure.
+while read -r g id _; do
+	[ -n "${seen["$g $id"]}" ] && continue
+	report "$g" "$id" fail 0 "not finished: $why"
+done <"$root/plans/$boot"
 
-# A kernel that warned, oopsed or found a bug fails the boot.
-bad=$(sed -n '/^@@BENCH DMESG-BEGIN/,/^@@BENCH DMESG-END/p' "$log" |
-      grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|INFO: task .* blocked|kernel panic|Call trace:|Call Trace:' | head -5)
+# A kernel that warned, oopsed or found a bug fails the boot.  Read the
+# kernel log the guest printed, or the whole console if it never got there.
+if grep -q '^@@BENCH DMESG-END' "$log"; then
+	klog=$(sed -n '/^@@BENCH DMESG-BEGIN/,/^@@BENCH DMESG-END/p' "$log")
+else
+	klog=$(cat "$log")
+fi
+bad=$(printf '%s\n' "$klog" | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|possible recursive locking|INFO: task .* blocked|Kernel panic|Call trace:|Call Trace:' | head -5)
 if [ -n "$bad" ]; then
-	report kernel "kernel-log" fail 0 "the kernel log reports a problem (see $log)"
+	report kernel "kernel-log:$boot" fail 0 "the kernel log reports a problem (see $log)"
 	printf '%s\n' "$bad" | sed 's/\r$//; s/^/    | /'
 fi
 info "[$tag] boot finished in $(fmt_secs $elapsed); console log: $log"

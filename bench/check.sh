@@ -14,18 +14,46 @@
 
 mode=${1:-check}
 T0=$SECONDS
+take_lock
 export RESULTS=$CACHE/results-$mode.tsv
 : >"$RESULTS"
-take_lock
-
-"$BENCH_ROOT/bench/deps.sh" || exit 1
-"$BENCH_ROOT/bench/tree.sh" || exit 1
-info "base: $(cat "$CACHE/base-version") ($(git -C "$TREE" rev-parse --short=12 "$BASE_TAG")); series: $(git -C "$TREE" rev-list --count "$BASE_TAG"..HEAD) patch(es)"
 
 row() {	# arch variant boot group id status secs detail
 	local IFS=$'\t'
 	echo "$*" >>"$RESULTS"
 }
+
+# The summary line ends every run, also one that stops early.
+summary() {
+	local rc=$? p f s
+	trap - EXIT
+	read -r p f s < <(awk -F'\t' '$2 != "base" && $6 == "pass" { p++ }
+				       $2 != "base" && $6 == "fail" { f++ }
+				       $2 != "base" && $6 == "skip" { s++ }
+				       END { print p + 0, f + 0, s + 0 }' "$RESULTS")
+	if [ "$rc" != 0 ] && [ "$f" = 0 ]; then
+		row - series - setup "$mode" fail 0 "the run stopped early (exit $rc)"
+		f=1
+	fi
+	if [ "$f" -gt 0 ]; then
+		say "failures:"
+		awk -F'\t' '$2 != "base" && $6 == "fail" { printf "    %s/%s/%s %s %s: %s\n", $1, $2, $3, $4, $5, $8 }' "$RESULTS"
+	fi
+	if [ "${BASE:-0}" = 1 ]; then
+		awk -F'\t' '$2 == "base" { n[$6]++ }
+			END { printf "    plain 7.3 (not counted below): %d passed, %d failed, %d skipped\n", n["pass"], n["fail"], n["skip"] }' "$RESULTS"
+	fi
+	info "results: $RESULTS; logs: $LOGDIR; total time $(fmt_secs $((SECONDS - T0)))"
+	echo "$p passed, $f failed, $s skipped"
+	[ "$f" = 0 ] && exit 0
+	exit 1
+}
+trap summary EXIT
+
+need_space 5
+"$BENCH_ROOT/bench/deps.sh" || exit 1
+"$BENCH_ROOT/bench/tree.sh" || exit 1
+info "base: $(cat "$CACHE/base-version") ($(git -C "$TREE" rev-parse --short=12 "$BASE_TAG")); series: $(git -C "$TREE" rev-list --count "$BASE_TAG"..HEAD) patch(es)"
 
 checkpatch() {
 	local p out sum e w c st n=0
@@ -35,7 +63,7 @@ checkpatch() {
 		out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --no-color "$p" 2>&1)
 		sum=$(printf '%s\n' "$out" | grep -E '^total: ' | tail -n 1)
 		read -r e w c < <(printf '%s\n' "$sum" | sed -E 's/total: ([0-9]+) errors, ([0-9]+) warnings, ([0-9]+) checks.*/\1 \2 \3/')
-		if [ -z "$e" ]; then st=fail; sum="checkpatch did not run"
+		if ! [[ $e =~ ^[0-9]+$ ]]; then st=fail; sum="checkpatch gave no summary"
 		elif [ "$e" -gt 0 ]; then st=fail
 		else st=pass; fi
 		printf '    %-4s %s: %s\n' "${st^^}" "$(basename "$p")" "${sum:-?}"
@@ -45,8 +73,13 @@ checkpatch() {
 	[ $n = 0 ] && info "patches/ is empty: nothing to check"
 }
 
-# boots ARCH: the "name cmdline groups..." lines of tests/ARCH/boots.
-boots() { grep -vE '^\s*(#|$)' "$BENCH_ROOT/tests/$1/boots"; }
+# boots ARCH: the "name | command line | groups" lines of tests/ARCH/boots,
+# as "name<TAB>command line<TAB>groups".
+boots() {
+	grep -vE '^\s*(#|$)' "$BENCH_ROOT/tests/$1/boots" |
+		awk -F'|' '{ for (i = 1; i <= 3; i++) gsub(/^[ \t]+|[ \t]+$/, "", $i)
+			     print $1 "\t" ($2 == "" ? "-" : $2) "\t" $3 }'
+}
 
 nonempty_groups() {	# arch group...: the groups whose list names a test
 	local a=$1 g
@@ -66,8 +99,8 @@ build_or_record() {	# variant arch
 check_arch() {
 	local a=$1 name cmdline groups
 	build_or_record series "$a" || return
-	while read -r name cmdline groups; do
-		"$BENCH_ROOT/bench/boot.sh" series "$a" "$name" "$cmdline" $groups ||
+	while IFS=$'\t' read -r name cmdline groups; do
+		"$BENCH_ROOT/bench/boot.sh" series "$a" "$name" "$cmdline" $groups </dev/null ||
 			row "$a" series "$name" boot "$name" fail 0 "boot.sh failed"
 	done < <(boots "$a")
 }
@@ -80,7 +113,7 @@ base_arch() {
 			{ row "$a" base - build worktree fail 0 "git worktree add failed"; return; }
 	fi
 	build_or_record base "$a" || return
-	"$BENCH_ROOT/bench/boot.sh" base "$a" default - regression ||
+	"$BENCH_ROOT/bench/boot.sh" base "$a" default - regression </dev/null ||
 		row "$a" base default boot default fail 0 "boot.sh failed"
 }
 
@@ -105,19 +138,6 @@ side_by_side() {
 	done
 }
 
-summary() {
-	local p f s
-	read -r p f s < <(awk -F'\t' '$6 == "pass" { p++ } $6 == "fail" { f++ } $6 == "skip" { s++ }
-				       END { print p + 0, f + 0, s + 0 }' "$RESULTS")
-	if [ "$f" -gt 0 ]; then
-		say "failures:"
-		awk -F'\t' '$6 == "fail" { printf "    %s/%s/%s %s %s: %s\n", $1, $2, $3, $4, $5, $8 }' "$RESULTS"
-	fi
-	info "results: $RESULTS; logs: $LOGDIR; total time $(fmt_secs $((SECONDS - T0)))"
-	echo "$p passed, $f failed, $s skipped"
-	[ "$f" = 0 ]
-}
-
 case "$mode" in
 check)
 	ARCHES=${ARCHES:-x86_64 arm64}
@@ -127,21 +147,20 @@ check)
 		for a in $ARCHES; do base_arch "$a"; done
 		side_by_side
 	fi
-	summary
 	;;
 run)
 	a=$BENCH_ARCH
 	[ "$a" = x86 ] && a=x86_64
 	arch_vars "$a"
-	build_or_record series "$a" || { summary; exit 1; }
-	read -r name cmdline _ < <(boots "$a" | head -n 1)
+	build_or_record series "$a" || exit 1
+	IFS=$'\t' read -r name cmdline _ < <(boots "$a" | head -n 1)
 	groups=$(nonempty_groups "$a" series demo)
 	if [ -z "$groups" ]; then
 		info "the series has no tests of its own yet: running the regression set"
 		groups=regression
 	fi
-	"$BENCH_ROOT/bench/boot.sh" series "$a" "$name" "$cmdline" $groups
-	summary
+	"$BENCH_ROOT/bench/boot.sh" series "$a" "$name" "$cmdline" $groups </dev/null ||
+		row "$a" series "$name" boot "$name" fail 0 "boot.sh failed"
 	;;
 *)	die "unknown mode '$mode'" ;;
 esac

@@ -21,5 +21,8 @@ command -v apt-get >/dev/null || die "apt-get not found: the bench needs a Debia
 log=$LOGDIR/apt-install.log
 say "installing Debian packages:$missing (log: $log)"
 export DEBIAN_FRONTEND=noninteractive
-{ apt-get update -q && apt-get install -y -q --no-install-recommends $missing; } >"$log" 2>&1 ||
-	{ tail -n 15 "$log"; die "apt-get could not install:$missing (is the Debian archive reachable? full log: $log)"; }
+{ apt-get update -q && apt-get install -y -q -o DPkg::Lock::Timeout=600 \
+	--no-install-recommends $missing; } >"$log" 2>&1 || {
+	grep -E '^(E|W):' "$log" | tail -n 5 >&2
+	die "apt-get could not install:$missing (reasons above; full log: $log)"
+}

@@ -7,6 +7,9 @@
 [ -d "$TREE/.git" ] || die "no kernel tree yet: run 'make tree' first"
 cd "$TREE" || exit 1
 [ -d .git/rebase-apply ] && die "git am is in progress in $TREE: finish or abort it first"
+read -r state _ 2>/dev/null <.git/bench-series
+[ "$state" = applying ] && [ "$(git rev-list --count "$BASE_TAG"..HEAD)" = 0 ] &&
+	die "the last apply of patches/ stopped half-way and the tree holds no commits: nothing to export"
 [ -z "$(git status --porcelain --untracked-files=no)" ] ||
 	die "the kernel tree has uncommitted changes: commit them first"
 n=$(git rev-list --count "$BASE_TAG"..HEAD)

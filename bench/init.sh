@@ -24,9 +24,10 @@ while read -r group id tmo cmd; do
 	case "$group" in ''|'#'*) continue ;; esac
 	echo "@@BENCH START $group $id"
 	t0=$(now)
-	timeout -s KILL "$tmo" $cmd
+	timeout -s KILL "$tmo" $cmd </dev/null
 	rc=$?
-	echo "@@BENCH END $group $id rc=$rc t0=$t0 t1=$(now)"
+	# A newline first: the test's last line may lack one.
+	printf '\n@@BENCH END %s %s rc=%s t0=%s t1=%s\n' "$group" "$id" "$rc" "$t0" "$(now)"
 done <"/plans/$plan"
 echo "@@BENCH DMESG-BEGIN"
 dmesg

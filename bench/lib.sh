@@ -16,7 +16,10 @@ TREE=$CACHE/linux		# kernel tree with the series applied (branch "series")
 BASE_TREE=$CACHE/linux-base	# worktree of the same repo at the base commit
 BASE_TAG=base-7.3
 
-mkdir -p "$CACHE" "$LOGDIR" 2>/dev/null
+mkdir -p "$CACHE" "$LOGDIR" 2>/dev/null && [ -w "$CACHE" ] || {
+	echo "error: cannot create or write the cache directory $CACHE (set CACHE=...)" >&2
+	exit 1
+}
 
 # Colours only on a terminal.
 if [ -t 1 ]; then B=$'\e[1m'; R=$'\e[31m'; G=$'\e[32m'; Y=$'\e[33m'; N=$'\e[0m'
@@ -77,14 +80,23 @@ variant_vars() {
 	OBJ=$CACHE/build/$1-$2
 }
 
-hash_files() { cat "$@" 2>/dev/null | sha256sum | cut -c1-16; }
+hash_files() { cat /dev/null "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
 # The patches git am applies, in order (the cover letter carries no diff).
 series_patches() {
 	find "$BENCH_ROOT/patches" -maxdepth 1 -name '*.patch' ! -name '0000-*' 2>/dev/null | sort
 }
 
-# Serialise runs that share one cache.
+# Free space under the cache, in GiB; die below $1 GiB.
+need_space() {
+	local avail
+	avail=$(df --output=avail -BG "$CACHE" | tail -n 1 | tr -dc 0-9)
+	[ "${avail:-0}" -ge "$1" ] ||
+		die "only ${avail:-0} GiB free under $CACHE; this step needs about $1 GiB (free some space or set CACHE=...)"
+}
+
+# Serialise runs that share one cache.  Child processes that outlive us
+# (qemu) must not inherit fd 9: start them with 9>&-.
 take_lock() {
 	exec 9>"$CACHE/lock"
 	flock -n 9 || { info "another bench run holds $CACHE/lock; waiting"; flock 9; }

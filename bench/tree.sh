@@ -3,18 +3,22 @@
 # Bring the kernel tree to base-7.3 + patches/*.patch, applied with git am as
 # commits on branch "series".  Does nothing when the tree already holds
 # exactly the committed series.  Never throws away work: a tree with
-# uncommitted changes or with commits that are not in patches/ is refused.
+# uncommitted changes, a git am in progress, or commits that are not in
+# patches/ is refused (FORCE=1 replaces them by patches/).
 . "$(dirname "$0")/lib.sh"
 
 "$BENCH_ROOT/bench/base.sh" || exit 1
 cd "$TREE" || exit 1
 
 MARK=$TREE/.git/bench-series	# "<hash of patches> <HEAD after applying>"
-want=$(hash_files $(series_patches))
 mapfile -t patches < <(series_patches)
+want=$(hash_files "${patches[@]}")
+force=${FORCE:-0}
 
 if [ -d .git/rebase-apply ]; then
-	info "aborting the git am left over from an earlier failed apply"
+	[ "$force" = 1 ] || die "a git am is in progress in $TREE (a patch did not apply).
+       Resolve it there (git am --continue, then 'make export'), or drop it
+       (git -C $TREE am --abort), or run again with FORCE=1"
 	git am --abort >/dev/null 2>&1 || rm -rf .git/rebase-apply
 fi
 
@@ -29,38 +33,52 @@ if [ "$have_hash" = "$want" ] && [ "$have_head" = "$head" ]; then
 	exit 0
 fi
 
-if [ -n "$dirty" ]; then
-	die "the kernel tree $TREE has uncommitted changes and patches/ changed:
-       commit them and run 'make export', or discard them (git -C $TREE stash)"
-fi
-# "applying": an earlier apply of ours stopped half-way; its commits are
-# ours to replace.
-if [ "$have_hash" != applying ] && [ -n "$have_head" ] && [ "$head" != "$have_head" ] &&
-   [ "$head" != "$(git rev-parse "$BASE_TAG")" ] && [ "${FORCE:-0}" != 1 ]; then
-	die "the kernel tree $TREE has commits that are not in patches/:
+if [ "$force" != 1 ]; then
+	[ -z "$dirty" ] || die "the kernel tree $TREE has uncommitted changes and patches/ changed:
+       commit them and run 'make export', or discard them (git -C $TREE stash), or FORCE=1"
+	[ "$head" = "$have_head" ] || [ "$head" = "$(git rev-parse "$BASE_TAG")" ] ||
+		die "the kernel tree $TREE has commits that are not in patches/:
        run 'make export' to keep them, or FORCE=1 to replace them by patches/"
 fi
 
 t0=$SECONDS
 say "applying ${#patches[@]} patch(es) from patches/ onto $BASE_TAG"
-# Only files the series touches change, so builds stay incremental.
+# Remember the files the old series touched, with their blob and time
+# stamp: a file that comes out of the new series with the same contents
+# gets its old time stamp back, so only what really changed is rebuilt.
+keep=$(mktemp)
+git diff --name-only "$BASE_TAG" HEAD 2>/dev/null | while read -r f; do
+	[ -f "$f" ] && printf '%s\t%s\t%s\n' "$(git rev-parse -q "HEAD:$f")" "$(stat -c %y "$f")" "$f"
+done >"$keep"
+
 echo "applying -" >"$MARK"
-git checkout -q -B series "$BASE_TAG" || die "cannot reset $TREE to $BASE_TAG"
+git checkout -q -f -B series "$BASE_TAG" || die "cannot reset $TREE to $BASE_TAG"
 log=$LOGDIR/git-am.log
-: >"$log"
-for p in "${patches[@]}"; do
-	if ! git am -3 --keep-cr --committer-date-is-author-date "$p" >>"$log" 2>&1; then
-		echo "${R}patch does not apply:${N} patches/$(basename "$p")" >&2
-		files=$( { git diff --name-only --diff-filter=U
-			   sed -n 's/^error: patch failed: \(.*\):[0-9]*$/\1/p;
-				   s/^error: \(.*\): does not exist in index$/\1/p;
-				   s/^error: \(.*\): already exists in index$/\1/p' "$log"; } | sort -u)
-		[ -n "$files" ] && { echo "files in conflict:"; printf '    %s\n' $files; } >&2
-		echo "git am output: $log" >&2
-		echo "the tree is left as git am left it, for inspection: $TREE" >&2
-		echo "(git -C $TREE am --show-current-patch=diff; the next run aborts it)" >&2
-		exit 1
-	fi
-done
+# A fixed committer (and date) makes the same patches give the same
+# commit ids; the authors come from the patches.
+if [ ${#patches[@]} -gt 0 ] &&
+   ! GIT_COMMITTER_NAME="KVM gmem bench" GIT_COMMITTER_EMAIL="bench@localhost" \
+     git am -3 --keep-cr --committer-date-is-author-date "${patches[@]}" >"$log" 2>&1; then
+	failed=$(sed -n 's/^Patch failed at \([0-9]*\) .*/\1/p' "$log" | tail -n 1)
+	name=${patches[$((10#${failed:-1} - 1))]}
+	echo "${R}patch does not apply:${N} patches/$(basename "$name")" >&2
+	# Only what git said about the failing patch (after its "Applying:").
+	files=$( { git diff --name-only --diff-filter=U
+		   awk '/^Applying: /{ buf = "" } { buf = buf $0 "\n" } END { printf "%s", buf }' "$log" |
+		   sed -n 's/^error: patch failed: \(.*\):[0-9]*$/\1/p;
+			   s/^error: \(.*\): does not exist in index$/\1/p;
+			   s/^error: \(.*\): already exists in index$/\1/p;
+			   s/^CONFLICT ([^)]*): .* in \(.*\)$/\1/p'; } | sort -u)
+	[ -n "$files" ] && { echo "files in conflict:"; printf '    %s\n' $files; } >&2
+	echo "git am output: $log" >&2
+	echo "the tree is left as git am left it, for inspection: $TREE" >&2
+	echo "(git -C $TREE am --show-current-patch=diff; git -C $TREE am --abort to drop it)" >&2
+	rm -f "$keep"
+	exit 1
+fi
+while IFS=$'\t' read -r blob stamp f; do
+	[ "$(git rev-parse -q "HEAD:$f" 2>/dev/null)" = "$blob" ] && touch -d "$stamp" "$f"
+done <"$keep"
+rm -f "$keep"
 echo "$want $(git rev-parse HEAD)" >"$MARK"
 info "series applied: $(git rev-list --count "$BASE_TAG"..HEAD) commit(s) on $BASE_TAG in $(fmt_secs $((SECONDS - t0)))"
