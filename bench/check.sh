@@ -103,6 +103,8 @@ check_arch() {
 		"$BENCH_ROOT/bench/boot.sh" series "$a" "$name" "$cmdline" $groups </dev/null ||
 			row "$a" series "$name" boot "$name" fail 0 "boot.sh failed"
 	done < <(boots "$a")
+	"$BENCH_ROOT/bench/kunit.sh" "$a" </dev/null ||
+		row "$a" series kunit kunit kunit.sh fail 0 "kunit.sh failed"
 }
 
 base_arch() {
