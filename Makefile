@@ -9,6 +9,7 @@
 #                 N skipped" at the end (BASE=1: plain 7.3 side by side)
 #   make tree     the kernel git tree with patches/ applied as commits
 #   make export   write the tree's commits back into patches/
+#   make bisect   build the tree after each patch, on x86_64 and arm64
 #
 # Variables: ARCH (run), ARCHES (check), BASE=1, CACHE, JOBS, VERBOSE=1.
 
@@ -16,7 +17,7 @@ SHELL := /bin/bash
 ARCH ?= x86_64
 export BENCH_ARCH := $(ARCH)
 
-.PHONY: run check tree export deps clean distclean help
+.PHONY: run check tree export bisect deps clean distclean help
 
 run:
 	@bench/check.sh run
@@ -30,6 +31,9 @@ tree:
 export:
 	@bench/export.sh
 
+bisect:
+	@bench/bisect.sh
+
 deps:
 	@bench/deps.sh
 
@@ -42,4 +46,4 @@ distclean:
 	@. bench/lib.sh && rm -rf "$$CACHE"
 
 help:
-	@sed -n '2,14s/^# \{0,1\}//p' Makefile
+	@sed -n '2,15s/^# \{0,1\}//p' Makefile

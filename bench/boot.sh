@@ -117,9 +117,48 @@ parse_line() {
 		*) st=fail; detail="exit $rc" ;;
 		esac
 		seen["$g $id"]=1
-		report "$g" "$id" "$st" "$secs" "$detail"
+		report_program "$g" "$id" "$st" "$secs" "$detail"
 		;;
 	esac
+}
+
+# A program that reports TAP results ("ok N name", "not ok N name",
+# "ok N name # SKIP why") counts one result per case, so that a skipped case
+# is a skip even when the program exits 0; the program itself counts only
+# when it failed without a failing case to show for it (a crash, a timeout)
+# or reported no case at all.
+report_program() {	# group id status secs detail
+	local g=$1 id=$2 st=$3 secs=$4 detail=$5 cases np nf ns label
+	cases=$(awk -v want="$g $id" '
+		{ sub(/\r$/, "") }
+		/^@@BENCH START / { on = ($3 " " $4 == want); next }
+		/@@BENCH END / { on = 0; next }
+		on && /^(not )?ok [0-9]+ / {
+			st = /^not ok/ ? "fail" : "pass"
+			line = $0; sub(/^(not )?ok [0-9]+ /, "", line)
+			if (line ~ /# *[Ss][Kk][Ii][Pp]/) st = "skip"
+			sub(/ *#.*/, "", line); gsub(/[ \t]+/, "_", line)
+			print st "\t" line
+		}' "$log")
+	if [ -z "$cases" ]; then
+		report "$g" "$id" "$st" "$secs" "$detail"
+		return
+	fi
+	np=$(grep -c '^pass' <<<"$cases"); nf=$(grep -c '^fail' <<<"$cases")
+	ns=$(grep -c '^skip' <<<"$cases")
+	if [ "$st" = fail ] || [ "$nf" -gt 0 ]; then label="${R}FAIL${N}"
+	elif [ "$np" = 0 ]; then label="${Y}SKIP${N}"
+	else label="${G}PASS${N}"; fi
+	printf '    %s %-48s %6ss %d cases: %d passed, %d failed, %d skipped%s\n' "$label" \
+		"$id" "$secs" $((np + nf + ns)) "$np" "$nf" "$ns" "${detail:+ ($detail)}"
+	while IFS=$'\t' read -r cst cname; do
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$arch" "$variant" "$boot" "$g" \
+			"$id:$cname" "$cst" 0 "" >>"$RESULTS"
+	done <<<"$cases"
+	if [ "$st" = fail ] && [ "$nf" = 0 ]; then
+		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$arch" "$variant" "$boot" "$g" \
+			"$id" fail "$secs" "$detail" >>"$RESULTS"
+	fi
 }
 report() {	# group id status secs detail
 	local c
