@@ -135,9 +135,11 @@ report_program() {	# group id status secs detail
 		/@@BENCH END / { on = 0; next }
 		on && /^(not )?ok [0-9]+ / {
 			st = /^not ok/ ? "fail" : "pass"
+			num = $0; sub(/^(not )?ok /, "", num); sub(/ .*/, "", num)
 			line = $0; sub(/^(not )?ok [0-9]+ /, "", line)
 			if (line ~ /# *[Ss][Kk][Ii][Pp]/) st = "skip"
 			sub(/ *#.*/, "", line); gsub(/[ \t]+/, "_", line)
+			if (line == "") line = "case" num
 			print st "\t" line
 		}' "$log")
 	if [ -z "$cases" ]; then
