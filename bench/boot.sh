@@ -33,6 +33,13 @@ for g in "${groups[@]}"; do
 		[[ $tmo =~ ^[0-9]+$ ]] || die "$list: '$name': the second field must be a timeout in seconds, not '$tmo'"
 		case "$name" in
 		/*) bin=${name#/} ;;			# bench's own program (demo)
+		*\|*)					# a test the series moved: new|old
+		    bin=
+		    for alt in ${name//|/ }; do
+			[ -x "$KST/$alt" ] && { bin=$alt; break; }
+		    done
+		    [ -n "$bin" ] || die "$tag: none of $name is built (in $KST)"
+		    name=$bin ;;
 		*)  bin=$name
 		    [ -x "$KST/$name" ] || die "$tag: test $name is not built ($KST/$name)" ;;
 		esac
