@@ -39,7 +39,7 @@ for g in "${groups[@]}"; do
 			[ -x "$KST/$alt" ] && { bin=$alt; break; }
 		    done
 		    [ -n "$bin" ] || die "$tag: none of $name is built (in $KST)"
-		    name=$bin ;;
+		    name=${name%%|*} ;;		# one name on both sides of BASE=1
 		*)  bin=$name
 		    [ -x "$KST/$name" ] || die "$tag: test $name is not built ($KST/$name)" ;;
 		esac
