@@ -189,9 +189,20 @@ report_subs() {
 	local id=$1 g=$2
 	subtests "$g $id" $([ "$g" != regression ] || [ "$VERBOSE" = 1 ] && echo 1 || echo 0)
 }
+# The demo's output is what it is run for: print it before its result.
+demo_output() {
+	awk -v want="$1" '
+		{ sub(/\r$/, "") }
+		/^@@BENCH START / { on = ($3 " " $4 == want); next }
+		/@@BENCH END / { on = 0; next }
+		on && NF { print "      | " $0 }' "$log"
+}
 
 while IFS= read -r line; do
 	line=${line%$'\r'}
+	case "$line" in *"@@BENCH END demo "*)
+		read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; demo_output "$g $id" ;;
+	esac
 	parse_line "$line"
 	case "$line" in *"@@BENCH END "*)
 		read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; report_subs "$id" "$g" ;;

@@ -56,3 +56,12 @@ ST=(make -C "$SRC/tools/testing/selftests/kvm" OUTPUT="$OBJ/kselftest/kvm"
     ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS})
 step "[$arch/$variant] building the KVM selftests" "$LOGDIR/selftests-$variant-$arch.log" \
 	"${ST[@]}" -j"$JOBS"
+
+# The demo VMM (demo/), a program of the bench built against the series'
+# uapi headers; -Werror keeps it free of warnings.
+if [ "$variant" = series ]; then
+	mkdir -p "$OBJ/bench-bin"
+	step "[$arch/$variant] building the demo VMM" "$LOGDIR/demo-$variant-$arch.log" \
+		"${CROSS}gcc" -static -O2 -Wall -Wextra -Werror -isystem "$OBJ/usr/include" \
+		-o "$OBJ/bench-bin/gmem-vmm" "$BENCH_ROOT/demo/gmem_vmm.c"
+fi
