@@ -13,12 +13,15 @@
  * (request << 8 | page) that KVM hands to the VMM: on arm64 a 32-bit store to
  * DOORBELL_GPA, outside every memslot (KVM_EXIT_MMIO), on x86 a 16-bit OUT to
  * DOORBELL_PORT (KVM_EXIT_IO).  Both are decoded from what the hardware
- * reports about the exit (arm64's syndrome, x86's I/O exit information), so
- * KVM never has to read the instruction, which lives in private memory.  An
- * x86 MMIO store would need KVM's instruction emulator to fetch it, which it
- * cannot from private memory; a hypercall would have KVM patch it there.  The
- * memory-fault exit would only say that the guest touched a page, not what it
- * wants.
+ * reports about the exit (arm64's syndrome, x86's I/O exit information,
+ * given NRIPS on AMD), so KVM does not read the instruction, which lives in
+ * private memory.  An x86 MMIO store would need KVM's instruction emulator
+ * to fetch it (unless AMD's decode assists supply the bytes), which fails
+ * from private memory.  x86's KVM_HC_MAP_GPA_RANGE hypercall is made for
+ * such requests, but a fixed real-mode blob cannot pick VMCALL or VMMCALL
+ * without probing CPUID, and arm64 has no counterpart without forwarding
+ * SMCCC calls to userspace.  The memory-fault exit would only say that the
+ * guest touched a page, not what it wants.
  *
  * The guest, all from private memory:
  *   1. writes a secret into page SECRET and a message into page BUF;
@@ -35,6 +38,7 @@
  * Exit status: 0 when every step worked, 1 when a step failed, 2 when the
  * host lacks what the VMM needs (the series, the VM type, a content mode).
  */
+#define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -77,7 +81,7 @@
 #define DOORBELL_PORT	0x10
 
 asm(".pushsection .rodata.guest, \"a\"\n"
-    ".macro doorbell val\n"
+    ".macro ring val\n"
     "	movw $\\val, %ax\n"
     "	outw %ax, $" XSTR(DOORBELL_PORT) "\n"
     ".endm\n"
@@ -96,22 +100,22 @@ asm(".pushsection .rodata.guest, \"a\"\n"
     /* The message, "ping", at the start of BUF. */
     "	movw $0x6970, 0x3000\n"
     "	movw $0x676e, 0x3002\n"
-    "	doorbell (" XSTR(REQ_SHARE) " << 8 | 3)\n"
+    "	ring (" XSTR(REQ_SHARE) " << 8 | 3)\n"
     /* The host's reply must be "pong". */
     "	cmpw $0x6f70, 0x3000\n"
     "	jne 1f\n"
     "	cmpw $0x676e, 0x3002\n"
     "	jne 1f\n"
-    "	doorbell (" XSTR(REQ_ACCEPT) " << 8 | 3)\n"
+    "	ring (" XSTR(REQ_ACCEPT) " << 8 | 3)\n"
     /* Private again, with the reply still in it. */
     "	cmpw $0x6f70, 0x3000\n"
     "	jne 1f\n"
     "	cmpw $0x676e, 0x3002\n"
     "	jne 1f\n"
-    "	doorbell (" XSTR(REQ_RELEASE) " << 8 | 2)\n"
-    "	doorbell (" XSTR(REQ_DONE) " << 8 | 0)\n"
+    "	ring (" XSTR(REQ_RELEASE) " << 8 | 2)\n"
+    "	ring (" XSTR(REQ_DONE) " << 8 | 0)\n"
     "	hlt\n"
-    "1:	doorbell (" XSTR(REQ_DONE) " << 8 | 1)\n"
+    "1:	ring (" XSTR(REQ_DONE) " << 8 | 1)\n"
     "	hlt\n"
     ".code64\n"
     "guest_code_end:\n"
@@ -126,7 +130,7 @@ asm(".pushsection .rodata.guest, \"a\"\n"
 #define DOORBELL_GPA	0x20000000UL
 
 asm(".pushsection .rodata.guest, \"a\"\n"
-    ".macro doorbell val\n"
+    ".macro ring val\n"
     "	movz w1, #(\\val)\n"
     "	str w1, [x11]\n"
     ".endm\n"
@@ -146,22 +150,22 @@ asm(".pushsection .rodata.guest, \"a\"\n"
     "	movz w2, #0x6970\n"
     "	movk w2, #0x676e, lsl #16\n"
     "	str w2, [x3]\n"
-    "	doorbell (" XSTR(REQ_SHARE) " << 8 | 3)\n"
+    "	ring (" XSTR(REQ_SHARE) " << 8 | 3)\n"
     /* The host's reply must be "pong". */
     "	movz w2, #0x6f70\n"
     "	movk w2, #0x676e, lsl #16\n"
     "	ldr w4, [x3]\n"
     "	cmp w4, w2\n"
     "	b.ne 1f\n"
-    "	doorbell (" XSTR(REQ_ACCEPT) " << 8 | 3)\n"
+    "	ring (" XSTR(REQ_ACCEPT) " << 8 | 3)\n"
     /* Private again, with the reply still in it. */
     "	ldr w4, [x3]\n"
     "	cmp w4, w2\n"
     "	b.ne 1f\n"
-    "	doorbell (" XSTR(REQ_RELEASE) " << 8 | 2)\n"
-    "	doorbell (" XSTR(REQ_DONE) " << 8 | 0)\n"
+    "	ring (" XSTR(REQ_RELEASE) " << 8 | 2)\n"
+    "	ring (" XSTR(REQ_DONE) " << 8 | 0)\n"
     "2:	b 2b\n"
-    "1:	doorbell (" XSTR(REQ_DONE) " << 8 | 1)\n"
+    "1:	ring (" XSTR(REQ_DONE) " << 8 | 1)\n"
     "3:	b 3b\n"
     "guest_code_end:\n"
     ".popsection\n");
@@ -196,12 +200,23 @@ static void __attribute__((noreturn)) stop(int status, const char *fmt, ...)
 {
 	va_list ap;
 
-	printf("gmem_vmm: %s: ", status == 2 ? "not supported here" : "FAILED");
+	fflush(stdout);
+	fprintf(stderr, "gmem_vmm: %s: ", status == 2 ? "not supported here" : "FAILED");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vfprintf(stderr, fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	fputc('\n', stderr);
 	exit(status);
+}
+
+/* "EINVAL (Invalid argument)", for the log. */
+static const char *err_name(int err)
+{
+	static char buf[96];
+	const char *name = strerrorname_np(err);
+
+	snprintf(buf, sizeof(buf), "%s (%s)", name ? name : "?", strerror(err));
+	return buf;
 }
 
 static sigjmp_buf probe_env;
@@ -217,7 +232,7 @@ static bool host_can_read(struct vmm *v, int page)
 {
 	struct sigaction sa = { .sa_handler = probe_sigbus }, old;
 	volatile unsigned char *p = v->mem + page * PAGE;
-	bool ok = false;
+	volatile bool ok = false;
 
 	sigaction(SIGBUS, &sa, &old);
 	if (!sigsetjmp(probe_env, 1)) {
@@ -264,19 +279,28 @@ static int convert(struct vmm *v, int page, int nr, bool private, uint64_t mode,
 static void must_convert(struct vmm *v, int page, int nr, bool private, uint64_t mode)
 {
 	uint64_t error_offset = 0;
+	int err, tries;
 	char pages[32];
-	int err;
 
 	if (nr == 1)
 		snprintf(pages, sizeof(pages), "page %d", page);
 	else
 		snprintf(pages, sizeof(pages), "pages %d-%d", page, page + nr - 1);
 
-	err = convert(v, page, nr, private, mode, &error_offset);
-	if (err)
-		stop(1, "converting %s to %s with %s: %s (error_offset %#llx)", pages,
-		     private ? "private" : "shared", mode_name(mode), strerror(err),
+	/* EAGAIN can be a fault in flight holding a page for a moment. */
+	for (tries = 0; tries < 10; tries++) {
+		err = convert(v, page, nr, private, mode, &error_offset);
+		if (err != EAGAIN)
+			break;
+		usleep(1000);
+	}
+	if (err == EAGAIN || err == EOPNOTSUPP)
+		stop(1, "converting %s to %s with %s: %s, error_offset %#llx", pages,
+		     private ? "private" : "shared", mode_name(mode), err_name(err),
 		     (unsigned long long)error_offset);
+	if (err)
+		stop(1, "converting %s to %s with %s: %s", pages,
+		     private ? "private" : "shared", mode_name(mode), err_name(err));
 	say(v, "%s converted to %s with %s", pages, private ? "private" : "shared",
 	    mode_name(mode));
 }
@@ -286,6 +310,13 @@ static void expect_private(struct vmm *v, int page)
 	if (host_can_read(v, page))
 		stop(1, "page %d is private, yet the host could read it", page);
 	say(v, "host access to page %d: SIGBUS, as it is private", page);
+}
+
+/* The host is about to touch page @page, which must be shared. */
+static void expect_shared(struct vmm *v, int page)
+{
+	if (!host_can_read(v, page))
+		stop(1, "page %d should be shared, yet the host gets SIGBUS", page);
 }
 
 static int check_cap(int fd, long cap)
@@ -336,7 +367,7 @@ static void create_vm(struct vmm *v)
 
 	v->kvm = open("/dev/kvm", O_RDWR | O_CLOEXEC);
 	if (v->kvm < 0)
-		stop(2, "/dev/kvm: %s", strerror(errno));
+		stop(2, "/dev/kvm: %s", err_name(errno));
 	if (getpagesize() != PAGE)
 		stop(2, "host pages are %d bytes; this demo lays out 4 KiB pages",
 		     getpagesize());
@@ -344,7 +375,7 @@ static void create_vm(struct vmm *v)
 	type = sw_protected_type(v);
 	v->vm = ioctl(v->kvm, KVM_CREATE_VM, type);
 	if (v->vm < 0)
-		stop(2, "KVM_CREATE_VM(%#lx): %s", type, strerror(errno));
+		stop(2, "KVM_CREATE_VM(%#lx): %s", type, err_name(errno));
 	say(v, "software-protected VM created (type %#lx, from KVM_CAP_VM_TYPES)", type);
 
 	if (!(check_cap(v->vm, KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES) &
@@ -363,16 +394,16 @@ static void create_vm(struct vmm *v)
 
 	v->gmem = ioctl(v->vm, KVM_CREATE_GUEST_MEMFD, &gmem);
 	if (v->gmem < 0)
-		stop(1, "KVM_CREATE_GUEST_MEMFD: %s", strerror(errno));
+		stop(1, "KVM_CREATE_GUEST_MEMFD: %s", err_name(errno));
 	v->mem = mmap(NULL, NR_PAGES * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED,
 		      v->gmem, 0);
 	if (v->mem == MAP_FAILED)
-		stop(1, "mmap of the guest_memfd: %s", strerror(errno));
+		stop(1, "mmap of the guest_memfd: %s", err_name(errno));
 
 	slot.userspace_addr = (uintptr_t)v->mem;
 	slot.guest_memfd = v->gmem;
 	if (ioctl(v->vm, KVM_SET_USER_MEMORY_REGION2, &slot))
-		stop(1, "KVM_SET_USER_MEMORY_REGION2: %s", strerror(errno));
+		stop(1, "KVM_SET_USER_MEMORY_REGION2: %s", err_name(errno));
 	say(v, "guest_memfd of %lu KiB, mapped by the host, is the guest's only "
 	    "memory (GPA %#lx)", NR_PAGES * PAGE / 1024, SLOT_GPA);
 }
@@ -383,13 +414,15 @@ static void create_vcpu(struct vmm *v)
 
 	v->vcpu = ioctl(v->vm, KVM_CREATE_VCPU, 0);
 	if (v->vcpu < 0)
-		stop(1, "KVM_CREATE_VCPU: %s", strerror(errno));
+		stop(1, "KVM_CREATE_VCPU: %s", err_name(errno));
 	size = ioctl(v->kvm, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (size < 0)
+		stop(1, "KVM_GET_VCPU_MMAP_SIZE: %s", err_name(errno));
 	if (size < (int)sizeof(*v->run))
-		stop(1, "KVM_GET_VCPU_MMAP_SIZE: %s", strerror(errno));
+		stop(1, "KVM_GET_VCPU_MMAP_SIZE: %d bytes, less than struct kvm_run", size);
 	v->run = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, v->vcpu, 0);
 	if (v->run == MAP_FAILED)
-		stop(1, "mmap of kvm_run: %s", strerror(errno));
+		stop(1, "mmap of kvm_run: %s", err_name(errno));
 
 #if defined(__x86_64__)
 	struct kvm_sregs sregs;
@@ -399,17 +432,24 @@ static void create_vcpu(struct vmm *v)
 		.rflags = 0x2,
 	};
 
+	/*
+	 * VMX without unrestricted guest runs real mode as vm86 and needs a
+	 * TSS out of the guest's way (QEMU's address); SVM ignores it.
+	 */
+	if (check_cap(v->kvm, KVM_CAP_SET_TSS_ADDR) &&
+	    ioctl(v->vm, KVM_SET_TSS_ADDR, 0xfffbd000UL))
+		stop(1, "KVM_SET_TSS_ADDR: %s", err_name(errno));
 	if (ioctl(v->vcpu, KVM_GET_SREGS, &sregs))
-		stop(1, "KVM_GET_SREGS: %s", strerror(errno));
+		stop(1, "KVM_GET_SREGS: %s", err_name(errno));
 	sregs.cs.base = SLOT_GPA + CODE_PAGE * PAGE;
 	sregs.cs.selector = sregs.cs.base >> 4;
 	sregs.ds.base = sregs.es.base = sregs.ss.base = 0;
 	sregs.ds.selector = sregs.es.selector = sregs.ss.selector = 0;
 	if (ioctl(v->vcpu, KVM_SET_SREGS, &sregs) || ioctl(v->vcpu, KVM_SET_REGS, &regs))
-		stop(1, "setting the vCPU's registers: %s", strerror(errno));
+		stop(1, "setting the vCPU's registers: %s", err_name(errno));
 	say(v, "vCPU in real mode, starting at %#lx", SLOT_GPA + CODE_PAGE * PAGE);
 #else
-	struct kvm_vcpu_init init;
+	struct kvm_vcpu_init init = { 0 };
 	uint64_t pc = SLOT_GPA + CODE_PAGE * PAGE;
 	struct kvm_one_reg reg = {
 		.id = KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE |
@@ -419,9 +459,9 @@ static void create_vcpu(struct vmm *v)
 
 	if (ioctl(v->vm, KVM_ARM_PREFERRED_TARGET, &init) ||
 	    ioctl(v->vcpu, KVM_ARM_VCPU_INIT, &init))
-		stop(1, "initializing the vCPU: %s", strerror(errno));
+		stop(1, "initializing the vCPU: %s", err_name(errno));
 	if (ioctl(v->vcpu, KVM_SET_ONE_REG, &reg))
-		stop(1, "setting the vCPU's PC: %s", strerror(errno));
+		stop(1, "setting the vCPU's PC: %s", err_name(errno));
 	say(v, "vCPU at EL1 with its MMU off, starting at %#lx", pc);
 #endif
 }
@@ -433,6 +473,9 @@ static void load_guest(struct vmm *v)
 	uint64_t error_offset = 0;
 	int err;
 
+	if (len > PAGE)
+		stop(1, "the guest code does not fit in a page");
+	expect_shared(v, CODE_PAGE);
 	memcpy(v->mem + CODE_PAGE * PAGE, guest_code, len);
 	say(v, "guest code (%zu bytes) written to page %d through the shared mapping",
 	    len, CODE_PAGE);
@@ -443,31 +486,37 @@ static void load_guest(struct vmm *v)
 	/* KVM cannot promise the guest zeros in memory only the guest trusts. */
 	err = convert(v, BUF_PAGE, 1, true, KVM_SET_MEMORY_ATTRIBUTES2_ZERO, &error_offset);
 	if (err != EOPNOTSUPP)
-		stop(1, "ZERO on a conversion to private: %s, expected %s",
-		     err ? strerror(err) : "accepted", strerror(EOPNOTSUPP));
-	say(v, "ZERO on a conversion to private refused: %s (error_offset %#llx)",
-	    strerror(err), (unsigned long long)error_offset);
+		stop(1, "ZERO on a conversion to private: %s, expected EOPNOTSUPP",
+		     err ? err_name(err) : "accepted");
+	if (error_offset != BUF_PAGE * PAGE)
+		stop(1, "EOPNOTSUPP with error_offset %#llx, expected the range's start %#lx",
+		     (unsigned long long)error_offset, BUF_PAGE * PAGE);
+	say(v, "ZERO on a conversion to private refused: %s, error_offset %#llx",
+	    err_name(err), (unsigned long long)error_offset);
 }
 
 /* Handle one doorbell request; returns true when the guest is done. */
 static bool doorbell(struct vmm *v, uint32_t val)
 {
 	int req = val >> 8, page = val & 0xff;
-	unsigned char *p = v->mem + page * PAGE;
+	unsigned char *p;
 	size_t i;
 
-	if (req != REQ_DONE && (page < 2 || page >= NR_PAGES))
+	/* The guest may hand over its secret and buffer pages, not its code. */
+	if (req != REQ_DONE && page != SECRET_PAGE && page != BUF_PAGE)
 		stop(1, "guest request %d for page %d, which it may not convert", req, page);
+	p = v->mem + page * PAGE;
 
 	switch (req) {
 	case REQ_SHARE:
 		say(v, "guest: share page %d, keeping its contents", page);
 		must_convert(v, page, 1, false, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
+		expect_shared(v, page);
 		if (memcmp(p, "ping", 4))
 			stop(1, "page %d holds \"%.4s\", not the guest's \"ping\"", page, p);
 		say(v, "host reads the guest's message: \"%.4s\"; writes \"pong\"", p);
 		memcpy(p, "pong", 4);
-		expect_private(v, SECRET_PAGE);
+		expect_private(v, page == BUF_PAGE ? SECRET_PAGE : BUF_PAGE);
 		return false;
 	case REQ_ACCEPT:
 		say(v, "guest: take page %d back, keeping the host's reply", page);
@@ -479,10 +528,12 @@ static bool doorbell(struct vmm *v, uint32_t val)
 		    page);
 		expect_private(v, page);
 		must_convert(v, page, 1, false, KVM_SET_MEMORY_ATTRIBUTES2_ZERO);
+		expect_shared(v, page);
 		for (i = 0; i < PAGE; i++)
 			if (p[i])
 				stop(1, "byte %zu of the released page is %#x, not 0", i, p[i]);
-		say(v, "host reads %lu zero bytes where the guest's secret was", PAGE);
+		say(v, "host reads %lu zero bytes in the page the guest wrote its secret to",
+		    PAGE);
 		return false;
 	case REQ_DONE:
 		if (page)
@@ -500,8 +551,31 @@ static void run_guest(struct vmm *v)
 		struct kvm_run *run = v->run;
 		uint32_t val = 0;
 
-		if (ioctl(v->vcpu, KVM_RUN, 0))
-			stop(1, "KVM_RUN: %s", strerror(errno));
+		if (ioctl(v->vcpu, KVM_RUN, 0)) {
+			int err = errno;
+
+			if (err == EINTR)
+				continue;
+			/*
+			 * A guest access that guest_memfd cannot serve.  After
+			 * a conversion racing with the access, running again
+			 * would do; this VMM converts only while the vCPU is
+			 * stopped, so there is no such race here.
+			 */
+			if ((err == EFAULT || err == EHWPOISON) &&
+			    run->exit_reason == KVM_EXIT_MEMORY_FAULT)
+				stop(1, "KVM_RUN: %s: memory fault exit at %#llx, %llu bytes, %s access",
+				     err_name(err), (unsigned long long)run->memory_fault.gpa,
+				     (unsigned long long)run->memory_fault.size,
+				     run->memory_fault.flags & KVM_MEMORY_EXIT_FLAG_PRIVATE ?
+				     "private" : "shared");
+#if defined(__aarch64__)
+			if (err == ENOSYS)
+				stop(1, "KVM_RUN: %s: a guest access KVM could not decode "
+				     "(no valid syndrome)", err_name(err));
+#endif
+			stop(1, "KVM_RUN: %s", err_name(err));
+		}
 
 		switch (run->exit_reason) {
 #if defined(__x86_64__)
@@ -518,7 +592,7 @@ static void run_guest(struct vmm *v)
 #else
 		case KVM_EXIT_MMIO:
 			if (run->mmio.phys_addr != DOORBELL_GPA || !run->mmio.is_write ||
-			    run->mmio.len > sizeof(val))
+			    run->mmio.len != sizeof(val))
 				stop(1, "guest %s of %u bytes at %#llx",
 				     run->mmio.is_write ? "write" : "read", run->mmio.len,
 				     (unsigned long long)run->mmio.phys_addr);
@@ -527,13 +601,17 @@ static void run_guest(struct vmm *v)
 				return;
 			break;
 #endif
-		case KVM_EXIT_MEMORY_FAULT:
-			stop(1, "memory fault exit at %#llx (%s access)",
-			     (unsigned long long)run->memory_fault.gpa,
-			     run->memory_fault.flags & KVM_MEMORY_EXIT_FLAG_PRIVATE ?
-			     "private" : "shared");
 		case KVM_EXIT_INTERNAL_ERROR:
-			stop(1, "KVM internal error, suberror %u", run->internal.suberror);
+			stop(1, "KVM internal error, suberror %u, %u data words, first %#llx",
+			     run->internal.suberror, run->internal.ndata,
+			     run->internal.ndata ? (unsigned long long)run->internal.data[0] : 0ULL);
+		case KVM_EXIT_FAIL_ENTRY:
+			stop(1, "the vCPU could not enter the guest, reason %#llx",
+			     (unsigned long long)run->fail_entry.hardware_entry_failure_reason);
+		case KVM_EXIT_SHUTDOWN:
+			stop(1, "the guest shut down (x86 triple fault)");
+		case KVM_EXIT_SYSTEM_EVENT:
+			stop(1, "the guest asked for system event %u", run->system_event.type);
 		default:
 			stop(1, "unexpected exit reason %u", run->exit_reason);
 		}
