@@ -7,23 +7,28 @@
 #                 series' own tests and the demo (ARCH=x86_64 or arm64)
 #   make check    every test on both architectures; "N passed, N failed,
 #                 N skipped" at the end (BASE=1: plain 7.3 side by side)
+#   make bench    benchmarks/gmem_bench on the patched kernel and on plain
+#                 7.3, one table per measurement (ARCH=x86_64 or arm64)
 #   make tree     the kernel git tree with patches/ applied as commits
 #   make export   write the tree's commits back into patches/
 #   make bisect   build the tree after each patch, on x86_64 and arm64
 #
-# Variables: ARCH (run), ARCHES (check), BASE=1, CACHE, JOBS, VERBOSE=1.
+# Variables: ARCH (run, bench), ARCHES (check), BASE=1, CACHE, JOBS, VERBOSE=1.
 
 SHELL := /bin/bash
 ARCH ?= x86_64
 export BENCH_ARCH := $(ARCH)
 
-.PHONY: run check tree export bisect deps clean distclean help
+.PHONY: run check bench tree export bisect deps clean distclean help
 
 run:
 	@bench/check.sh run
 
 check:
 	@bench/check.sh check
+
+bench:
+	@bench/bench.sh
 
 tree:
 	@bench/deps.sh && bench/tree.sh && . bench/lib.sh && echo "kernel tree: $$TREE (branch series, base tag $$BASE_TAG)"
@@ -46,4 +51,4 @@ distclean:
 	@. bench/lib.sh && rm -rf "$$CACHE"
 
 help:
-	@sed -n '2,15s/^# \{0,1\}//p' Makefile
+	@sed -n '2,17s/^# \{0,1\}//p' Makefile

@@ -109,11 +109,7 @@ check_arch() {
 
 base_arch() {
 	local a=$1
-	if [ ! -f "$BASE_TREE/Makefile" ]; then
-		git -C "$TREE" worktree prune
-		git -C "$TREE" worktree add -q --detach "$BASE_TREE" "$BASE_TAG" ||
-			{ row "$a" base - build worktree fail 0 "git worktree add failed"; return; }
-	fi
+	base_tree || { row "$a" base - build worktree fail 0 "git worktree add failed"; return; }
 	build_or_record base "$a" || return
 	"$BENCH_ROOT/bench/boot.sh" base "$a" default - regression </dev/null ||
 		row "$a" base default boot default fail 0 "boot.sh failed"

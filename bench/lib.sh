@@ -80,6 +80,13 @@ variant_vars() {
 	OBJ=$CACHE/build/$1-$2
 }
 
+# The plain 7.3 sources: a worktree of the kernel tree at the base tag.
+base_tree() {
+	[ -f "$BASE_TREE/Makefile" ] && return 0
+	git -C "$TREE" worktree prune
+	git -C "$TREE" worktree add -q --detach "$BASE_TREE" "$BASE_TAG"
+}
+
 hash_files() { cat /dev/null "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
 # The patches git am applies, in order (the cover letter carries no diff).

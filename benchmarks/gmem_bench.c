@@ -1,0 +1,974 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * gmem_bench: measures in-place conversion of guest_memfd memory against
+ * the two-backing path Linux 7.3 offers, on x86_64 and arm64.
+ *
+ * The same static binary runs on the patched kernel and on plain 7.3 and
+ * measures whatever the kernel it runs on offers:
+ *   - in place: a guest_memfd made with MMAP | INIT_SHARED is the only
+ *     backing, and KVM_SET_MEMORY_ATTRIBUTES2 on it converts ranges
+ *     (KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES);
+ *   - the 7.3 path: KVM_SET_MEMORY_ATTRIBUTES on the VM tracks private gfns
+ *     in an xarray (KVM_CAP_MEMORY_ATTRIBUTES), private memory comes from a
+ *     guest_memfd, shared memory from a memfd at userspace_addr, and a
+ *     conversion discards the backing being left (and copies, where the
+ *     data must survive).
+ *
+ * Tables (the number is the first word of every result line):
+ *   1  N MiB of allocated memory shared -> private -> shared: time of each
+ *      direction, of the host's next touch of the shared pages, and the
+ *      peak memory the conversion used.
+ *   2  one call converting a sparse range of 1 GiB up to 64 GiB of file:
+ *      time, and the kernel memory the tracking holds while private.
+ *   3  every other page of 1 GiB private, one call per page: time per call
+ *      and the slab the tracking uses, the same calls again (which change
+ *      nothing), then converting them back; and the same number of calls
+ *      over contiguous pages, each extending the range before it.
+ *   4  host mmap of shared memory: guest_memfd against a memfd of the same
+ *      size, first-touch faults per second and read bandwidth.
+ *   5  a vCPU writing one byte to each of N pages of private memory (and of
+ *      shared guest_memfd memory): time per guest fault.
+ *
+ * Output, one line per measurement and repetition, for bench/report.py:
+ *   @@M table row metric value
+ * and "@@N table row why" for a row this kernel cannot run.  The program
+ * never judges a number; it exits non-zero only if an operation that the
+ * kernel claims to support fails.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/utsname.h>
+
+#include <linux/falloc.h>
+#include <linux/kvm.h>
+
+#define PAGE		4096UL
+#define MIB		(1UL << 20)
+#define GIB		(1UL << 30)
+
+/* Guest physical layout, the same on both architectures. */
+#define CODE_GPA	0x0UL		/* table 5's guest code, a plain memslot */
+#define CODE_SIZE	(64 * 1024UL)
+#define DATA_GPA	0x10000000UL	/* the memory being measured */
+#define SPARSE_GPA	(1UL << 32)	/* table 2's large memslots */
+#define DOORBELL_GPA	0x40000000UL	/* arm64: the guest's "done" store */
+#define DOORBELL_PORT	0x10		/* x86: the guest's "done" OUT */
+
+static int kvm_fd;
+static int reps = 5;
+static unsigned long conv_mib = 128, alt_mib = 1024, mmap_mib = 128, fault_mib = 32;
+static unsigned long sparse_max_gib = 64;
+
+/* ------------------------------------------------------------------ */
+
+static void __attribute__((noreturn, format(printf, 1, 2))) die(const char *fmt, ...)
+{
+	va_list ap;
+	int err = errno;
+
+	fflush(stdout);
+	fprintf(stderr, "gmem_bench: ");
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, ": %s\n", strerror(err));
+	exit(1);
+}
+
+static double now_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e6 + ts.tv_nsec / 1e3;
+}
+
+static void result(int table, const char *row, const char *metric, double value)
+{
+	printf("@@M %d %s %s %.3f\n", table, row, metric, value);
+	fflush(stdout);
+}
+
+static void not_here(int table, const char *row, const char *why)
+{
+	printf("@@N %d %s %s\n", table, row, why);
+	fflush(stdout);
+}
+
+/* A field of /proc/meminfo, in KiB. */
+static long meminfo(const char *field)
+{
+	char line[256];
+	size_t n = strlen(field);
+	long v = -1;
+	FILE *f = fopen("/proc/meminfo", "r");
+
+	if (!f)
+		die("/proc/meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, field, n) && line[n] == ':') {
+			v = strtol(line + n + 1, NULL, 10);
+			break;
+		}
+	fclose(f);
+	if (v < 0)
+		die("no %s in /proc/meminfo", field);
+	return v;
+}
+
+/*
+ * Slab in KiB once freed objects have reached the slabs: RCU-freed nodes
+ * (maple tree, xarray) would otherwise still count.
+ */
+static long slab_kib(void)
+{
+	usleep(50 * 1000);
+	return meminfo("Slab");
+}
+
+static int check_cap(int fd, long cap)
+{
+	int r = ioctl(fd, KVM_CHECK_EXTENSION, cap);
+
+	return r < 0 ? 0 : r;
+}
+
+/* ------------------------------------------------------------------ */
+/* VMs and memory                                                      */
+
+/* The software-protected VM type, or -1 if this kernel has none. */
+static long sw_protected_type(void)
+{
+	/* arm64 reports type flags; bit 31 would make the int negative. */
+	uint32_t types = (uint32_t)ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES);
+
+	if (types == (uint32_t)-1)
+		return -1;
+#if defined(__x86_64__)
+	return types & (1u << KVM_X86_SW_PROTECTED_VM) ? KVM_X86_SW_PROTECTED_VM : -1;
+#else
+	return types & KVM_VM_TYPE_ARM_SW_PROTECTED ? (long)KVM_VM_TYPE_ARM_SW_PROTECTED : -1;
+#endif
+}
+
+static int create_vm(long type)
+{
+	int vm = ioctl(kvm_fd, KVM_CREATE_VM, type);
+
+	if (vm < 0)
+		die("KVM_CREATE_VM(%#lx)", type);
+	return vm;
+}
+
+static int create_gmem(int vm, unsigned long size, uint64_t flags)
+{
+	struct kvm_create_guest_memfd g = { .size = size, .flags = flags };
+	int fd = ioctl(vm, KVM_CREATE_GUEST_MEMFD, &g);
+
+	if (fd < 0)
+		die("KVM_CREATE_GUEST_MEMFD(%lu MiB, flags %#llx)", size / MIB,
+		    (unsigned long long)flags);
+	return fd;
+}
+
+static void set_slot(int vm, int slot, uint32_t flags, unsigned long gpa, unsigned long size,
+		     void *uaddr, int gmem)
+{
+	struct kvm_userspace_memory_region2 r = {
+		.slot = slot,
+		.flags = flags,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uintptr_t)uaddr,
+		.guest_memfd = gmem,
+	};
+
+	if (ioctl(vm, KVM_SET_USER_MEMORY_REGION2, &r))
+		die("KVM_SET_USER_MEMORY_REGION2(slot %d, %lu MiB at %#lx)", slot,
+		    size / MIB, gpa);
+}
+
+static void *map_fd(int fd, unsigned long size)
+{
+	void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+
+	if (p == MAP_FAILED)
+		die("mmap of %lu MiB", size / MIB);
+	return p;
+}
+
+static int create_memfd(unsigned long size)
+{
+	int fd = memfd_create("gmem_bench", MFD_CLOEXEC);
+
+	if (fd < 0 || ftruncate(fd, size))
+		die("memfd of %lu MiB", size / MIB);
+	return fd;
+}
+
+/* In place: convert [offset, offset + size) of a guest_memfd. */
+static void convert_gmem(int gmem, unsigned long offset, unsigned long size, bool private,
+			 uint64_t mode)
+{
+	struct kvm_memory_attributes2 a = {
+		.offset = offset,
+		.size = size,
+		.attributes = private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+		.flags = mode,
+	};
+	int tries = 0;
+
+	/* EAGAIN: a transient reference on a page (e.g. a fault in flight). */
+	while (ioctl(gmem, KVM_SET_MEMORY_ATTRIBUTES2, &a))
+		if (errno != EAGAIN || ++tries > 100)
+			die("KVM_SET_MEMORY_ATTRIBUTES2(%#lx + %#lx, %s, mode %#llx)",
+			    offset, size, private ? "private" : "shared",
+			    (unsigned long long)mode);
+}
+
+/* The 7.3 path: convert guest physical [gpa, gpa + size) of the VM. */
+static void convert_vm(int vm, unsigned long gpa, unsigned long size, bool private)
+{
+	struct kvm_memory_attributes a = {
+		.address = gpa,
+		.size = size,
+		.attributes = private ? KVM_MEMORY_ATTRIBUTE_PRIVATE : 0,
+	};
+
+	if (ioctl(vm, KVM_SET_MEMORY_ATTRIBUTES, &a))
+		die("KVM_SET_MEMORY_ATTRIBUTES(%#lx + %#lx, %s)", gpa, size,
+		    private ? "private" : "shared");
+}
+
+static void punch(int fd, unsigned long size)
+{
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0, size))
+		die("punching %lu MiB", size / MIB);
+}
+
+static void allocate(int fd, unsigned long size)
+{
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, size))
+		die("allocating %lu MiB", size / MIB);
+}
+
+/* Write one byte to each page: a first touch faults every page in. */
+static void touch(volatile unsigned char *p, unsigned long size)
+{
+	unsigned long i;
+
+	for (i = 0; i < size; i += PAGE)
+		p[i] = (unsigned char)(i >> 12) | 1;
+}
+
+static void fill(unsigned char *p, unsigned long size)
+{
+	unsigned long i;
+
+	for (i = 0; i < size; i += sizeof(uint64_t))
+		*(uint64_t *)(p + i) = i * 0x9e3779b97f4a7c15ULL;
+}
+
+static uint64_t sum(const unsigned char *p, unsigned long size)
+{
+	uint64_t s = 0;
+	unsigned long i;
+
+	for (i = 0; i < size; i += sizeof(uint64_t))
+		s += *(const volatile uint64_t *)(p + i);
+	return s;
+}
+
+/* What this kernel offers for the software-protected VM type. */
+static struct {
+	long sw_type;		/* -1: none */
+	bool in_place;		/* KVM_SET_MEMORY_ATTRIBUTES2 on the guest_memfd */
+	bool vm_attributes;	/* KVM_SET_MEMORY_ATTRIBUTES on the VM */
+	uint64_t modes;		/* KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS */
+	bool gmem_mmap_default;	/* MMAP | INIT_SHARED for a default VM */
+} k;
+
+static void probe(void)
+{
+	uint64_t want = GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED;
+	struct utsname u;
+	int vm;
+
+	k.sw_type = sw_protected_type();
+	if (k.sw_type >= 0) {
+		vm = create_vm(k.sw_type);
+		k.in_place = check_cap(vm, KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES) &
+			     KVM_MEMORY_ATTRIBUTE_PRIVATE;
+		k.vm_attributes = check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES) &
+				  KVM_MEMORY_ATTRIBUTE_PRIVATE;
+		k.modes = check_cap(vm, KVM_CAP_MEMORY_ATTRIBUTES2_FLAGS);
+		if (k.in_place && (check_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS) & want) != want)
+			k.in_place = false;
+		close(vm);
+	}
+	vm = create_vm(0);
+	k.gmem_mmap_default = (check_cap(vm, KVM_CAP_GUEST_MEMFD_FLAGS) & want) == want;
+	close(vm);
+
+	uname(&u);
+	printf("@@I kernel %s %s sw_protected_type=%ld in_place=%d vm_attributes=%d "
+	       "modes=%#llx gmem_mmap_default_vm=%d reps=%d\n", u.release, u.machine,
+	       k.sw_type, k.in_place, k.vm_attributes, (unsigned long long)k.modes,
+	       k.gmem_mmap_default, reps);
+}
+
+/* ------------------------------------------------------------------ */
+/* Table 1: N MiB shared -> private -> shared, allocated memory         */
+
+/*
+ * The memory a conversion uses: the page cache pages of the memfd and the
+ * guest_memfd ("Cached" counts both as they are added and removed), above
+ * what was there before the range was filled; sampled where it peaks.
+ */
+struct conv_sample {
+	long base;		/* Cached before any page of the range existed */
+	long peak;		/* the highest Cached seen since */
+};
+
+static void sample_start(struct conv_sample *s)
+{
+	s->base = s->peak = meminfo("Cached");
+}
+
+static void sample(struct conv_sample *s)
+{
+	long c = meminfo("Cached");
+
+	if (c > s->peak)
+		s->peak = c;
+}
+
+static void report_round(const char *row, double t0, double t1, double t2, double t3,
+			 struct conv_sample *s)
+{
+	result(1, row, "to_private_ms", (t1 - t0) / 1e3);
+	result(1, row, "to_shared_ms", (t2 - t1) / 1e3);
+	result(1, row, "touch_ms", (t3 - t2) / 1e3);
+	result(1, row, "total_ms", (t3 - t0) / 1e3);
+	result(1, row, "peak_mib", (s->peak - s->base) / 1024.0);
+}
+
+/*
+ * In place: one guest_memfd, mapped by the host, bound to a memslot.  Each
+ * round converts all of it to private with @to_private and back with
+ * @to_shared, then the host writes to every page again.
+ */
+static void conv_in_place(const char *row, uint64_t to_private, uint64_t to_shared)
+{
+	unsigned long size = conv_mib * MIB;
+	int r;
+
+	if (!k.in_place) {
+		not_here(1, row, "no in-place conversion on this kernel");
+		return;
+	}
+	if ((to_private | to_shared) & ~k.modes) {
+		not_here(1, row, "content mode not supported");
+		return;
+	}
+	for (r = 0; r < reps; r++) {
+		struct conv_sample s;
+		int vm = create_vm(k.sw_type);
+		int gmem = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
+				       GUEST_MEMFD_FLAG_INIT_SHARED);
+		unsigned char *mem = map_fd(gmem, size);
+		double t0, t1, t2, t3;
+
+		set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, mem, gmem);
+		sample_start(&s);
+		fill(mem, size);
+		sample(&s);
+
+		t0 = now_us();
+		convert_gmem(gmem, 0, size, true, to_private);
+		t1 = now_us();
+		sample(&s);
+		convert_gmem(gmem, 0, size, false, to_shared);
+		t2 = now_us();
+		touch(mem, size);
+		t3 = now_us();
+		sample(&s);
+		report_round(row, t0, t1, t2, t3, &s);
+
+		munmap(mem, size);
+		close(gmem);
+		close(vm);
+	}
+}
+
+/*
+ * The 7.3 path: private memory in a guest_memfd, shared memory in a memfd,
+ * both bound to one memslot, the state in the VM's attributes.  To private:
+ * set the attribute, and discard the shared copy.  To shared: set the
+ * attribute, and discard the private copy.  With @copy the data survives:
+ * it is copied into the backing being entered first.  The host cannot
+ * write private memory, so that copy is timed as a host memcpy into a
+ * buffer of the same size after allocating the private pages: a lower
+ * bound of what the guest or firmware pays for it.  Without attributes
+ * (arm64 7.3 has no private memory), only the backings are handled, and
+ * only the memfd is bound to the memslot.
+ */
+static void conv_two_backings(const char *row, bool copy)
+{
+	unsigned long size = conv_mib * MIB;
+	int r;
+
+	for (r = 0; r < reps; r++) {
+		struct conv_sample s;
+		bool attrs = k.vm_attributes && !k.in_place;
+		int vm = create_vm(attrs ? k.sw_type : 0);
+		int gmem = create_gmem(vm, size, 0);
+		int memfd = create_memfd(size);
+		unsigned char *shared = map_fd(memfd, size);
+		unsigned char *scratch = NULL;
+		double t0, t1, t2, t3;
+
+		if (copy) {
+			scratch = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+			if (scratch == MAP_FAILED)
+				die("scratch buffer");
+		}
+		/* arm64 7.3 binds a guest_memfd only as a memslot's sole backing. */
+		if (attrs)
+			set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, shared, gmem);
+		else
+			set_slot(vm, 0, 0, DATA_GPA, size, shared, -1);
+		sample_start(&s);
+		fill(shared, size);
+		sample(&s);
+
+		t0 = now_us();
+		if (attrs)
+			convert_vm(vm, DATA_GPA, size, true);
+		if (copy) {
+			allocate(gmem, size);
+			memcpy(scratch, shared, size);
+			sample(&s);
+		}
+		punch(memfd, size);
+		t1 = now_us();
+		sample(&s);
+		if (attrs)
+			convert_vm(vm, DATA_GPA, size, false);
+		if (copy) {
+			memcpy(shared, scratch, size);
+			sample(&s);
+		}
+		punch(gmem, size);
+		t2 = now_us();
+		touch(shared, size);
+		t3 = now_us();
+		sample(&s);
+		report_round(row, t0, t1, t2, t3, &s);
+
+		if (scratch)
+			munmap(scratch, size);
+		munmap(shared, size);
+		close(memfd);
+		close(gmem);
+		close(vm);
+	}
+}
+
+static void table1(void)
+{
+	printf("@@T 1 %lu MiB shared->private->shared\n", conv_mib);
+	conv_in_place("inplace-preserve", KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
+		      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
+	conv_in_place("inplace-unspecified", KVM_SET_MEMORY_ATTRIBUTES2_MODE_UNSPECIFIED,
+		      KVM_SET_MEMORY_ATTRIBUTES2_MODE_UNSPECIFIED);
+	conv_in_place("inplace-zero", KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
+		      KVM_SET_MEMORY_ATTRIBUTES2_ZERO);
+	if (k.in_place) {
+		not_here(1, "two-backings-copy", "measured on plain 7.3");
+		not_here(1, "two-backings-discard", "measured on plain 7.3");
+		return;
+	}
+	conv_two_backings("two-backings-copy", true);
+	conv_two_backings("two-backings-discard", false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Table 2: one call over a large, sparse range                         */
+
+static void sparse_one(unsigned long gib, bool in_place)
+{
+	unsigned long size = gib * GIB;
+	char row[48];
+	int r;
+
+	snprintf(row, sizeof(row), "%s-%luG", in_place ? "inplace" : "vm-xarray", gib);
+	if (in_place ? !k.in_place : !k.vm_attributes) {
+		not_here(2, row, in_place ? "no in-place conversion on this kernel" :
+			 "no VM-level attributes on this kernel");
+		return;
+	}
+	/* The biggest sizes take long on the per-gfn xarray: fewer rounds. */
+	for (r = 0; r < (gib >= 16 ? (reps < 3 ? reps : 3) : reps); r++) {
+		int vm = create_vm(k.sw_type);
+		int gmem = create_gmem(vm, size, in_place ? GUEST_MEMFD_FLAG_MMAP |
+				       GUEST_MEMFD_FLAG_INIT_SHARED : 0);
+		void *va = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		double t0, t1, t2;
+		long s0, s1;
+
+		if (va == MAP_FAILED)
+			die("reserving %lu GiB of address space", gib);
+		set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, SPARSE_GPA, size, va, gmem);
+		s0 = slab_kib();
+		t0 = now_us();
+		if (in_place)
+			convert_gmem(gmem, 0, size, true, 0);
+		else
+			convert_vm(vm, SPARSE_GPA, size, true);
+		t1 = now_us();
+		s1 = slab_kib();
+		t2 = now_us();
+		if (in_place)
+			convert_gmem(gmem, 0, size, false, 0);
+		else
+			convert_vm(vm, SPARSE_GPA, size, false);
+		t2 = now_us() - t2;
+		result(2, row, "to_private_ms", (t1 - t0) / 1e3);
+		result(2, row, "to_shared_ms", t2 / 1e3);
+		result(2, row, "slab_private_kib", s1 - s0);
+
+		munmap(va, size);
+		close(gmem);
+		close(vm);
+	}
+}
+
+static void table2(void)
+{
+	unsigned long gib;
+
+	printf("@@T 2 sparse range, one call\n");
+	for (gib = 1; gib <= sparse_max_gib; gib *= 4) {
+		sparse_one(gib, true);
+		sparse_one(gib, false);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Table 3: every other page private                                    */
+
+/*
+ * @stride 2: every other page, each call adds a range; @stride 1: the first
+ * half of the file page by page, each call extends the range before it.
+ */
+static void per_page(bool in_place, unsigned long stride)
+{
+	char row[48];
+	unsigned long size = alt_mib * MIB, n = size / PAGE / 2, i;
+	int r;
+
+	snprintf(row, sizeof(row), "%s%s", in_place ? "inplace" : "vm-xarray",
+		 stride == 1 ? "-contiguous" : "");
+
+	if (in_place ? !k.in_place : !k.vm_attributes) {
+		not_here(3, row, in_place ? "no in-place conversion on this kernel" :
+			 "no VM-level attributes on this kernel");
+		return;
+	}
+	for (r = 0; r < reps; r++) {
+		int vm = create_vm(k.sw_type);
+		int gmem = create_gmem(vm, size, in_place ? GUEST_MEMFD_FLAG_MMAP |
+				       GUEST_MEMFD_FLAG_INIT_SHARED : 0);
+		void *va = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		double t0, t1;
+		long s0, s1, s2;
+
+		if (va == MAP_FAILED)
+			die("reserving %lu MiB of address space", alt_mib);
+		set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, va, gmem);
+		s0 = slab_kib();
+		t0 = now_us();
+		for (i = 0; i < n; i++) {
+			if (in_place)
+				convert_gmem(gmem, (stride * i + stride - 1) * PAGE, PAGE, true, 0);
+			else
+				convert_vm(vm, DATA_GPA + (stride * i + stride - 1) * PAGE, PAGE, true);
+		}
+		t1 = now_us();
+		s1 = slab_kib();
+		result(3, row, "to_private_us_per_call", (t1 - t0) / n);
+		result(3, row, "slab_kib", s1 - s0);
+
+		/* The same calls again change nothing: the cost of a call itself. */
+		t0 = now_us();
+		for (i = 0; i < n; i++) {
+			if (in_place)
+				convert_gmem(gmem, (stride * i + stride - 1) * PAGE, PAGE, true, 0);
+			else
+				convert_vm(vm, DATA_GPA + (stride * i + stride - 1) * PAGE, PAGE, true);
+		}
+		t1 = now_us();
+		result(3, row, "noop_us_per_call", (t1 - t0) / n);
+
+		t0 = now_us();
+		for (i = 0; i < n; i++) {
+			if (in_place)
+				convert_gmem(gmem, (stride * i + stride - 1) * PAGE, PAGE, false, 0);
+			else
+				convert_vm(vm, DATA_GPA + (stride * i + stride - 1) * PAGE, PAGE, false);
+		}
+		t1 = now_us();
+		s2 = slab_kib();
+		result(3, row, "to_shared_us_per_call", (t1 - t0) / n);
+		result(3, row, "slab_kib_after_back", s2 - s0);
+
+		munmap(va, size);
+		close(gmem);
+		close(vm);
+	}
+}
+
+static void table3(void)
+{
+	printf("@@T 3 every other page of %lu MiB private, one call per page\n", alt_mib);
+	per_page(true, 2);
+	per_page(false, 2);
+	per_page(true, 1);
+	per_page(false, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Table 4: host access through mmap                                    */
+
+enum backing { MEMFD, GMEM_SW, GMEM_DEFAULT };
+
+static void host_access(enum backing b)
+{
+	static const char * const rows[] = { "memfd", "gmem-sw-protected", "gmem-default-vm" };
+	unsigned long size = mmap_mib * MIB;
+	int r;
+
+	if (b == GMEM_SW && !k.in_place) {
+		not_here(4, rows[b], "no shared guest_memfd memory in software-protected VMs");
+		return;
+	}
+	if (b == GMEM_DEFAULT && !k.gmem_mmap_default) {
+		not_here(4, rows[b], "guest_memfd cannot be mapped");
+		return;
+	}
+	for (r = 0; r < reps; r++) {
+		int vm = -1, fd;
+		unsigned char *mem;
+		double t0, t1, t2;
+
+		if (b == MEMFD) {
+			fd = create_memfd(size);
+		} else {
+			vm = create_vm(b == GMEM_SW ? k.sw_type : 0);
+			fd = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
+					 GUEST_MEMFD_FLAG_INIT_SHARED);
+		}
+		mem = map_fd(fd, size);
+		t0 = now_us();
+		touch(mem, size);
+		t1 = now_us();
+		sum(mem, size);
+		t2 = now_us();
+		result(4, rows[b], "first_touch_kfaults_per_s", size / PAGE / (t1 - t0) * 1e3);
+		result(4, rows[b], "read_mib_per_s", size / MIB / ((t2 - t1) / 1e6));
+
+		munmap(mem, size);
+		close(fd);
+		if (vm >= 0)
+			close(vm);
+	}
+}
+
+static void table4(void)
+{
+	printf("@@T 4 host mmap of %lu MiB\n", mmap_mib);
+	host_access(MEMFD);
+	host_access(GMEM_SW);
+	host_access(GMEM_DEFAULT);
+}
+
+/* ------------------------------------------------------------------ */
+/* Table 5: guest faults                                                */
+
+/*
+ * The guest writes one byte to each of @pages pages from DATA_GPA, then
+ * says it is done.  x86: 32-bit protected mode, flat segments, no paging;
+ * EDI = DATA_GPA, ECX = pages.  arm64: EL1 with the MMU off; X0 = DATA_GPA,
+ * X1 = pages, X3 = DOORBELL_GPA.
+ */
+#if defined(__x86_64__)
+asm(".pushsection .rodata.guest, \"a\"\n"
+    ".globl guest_touch, guest_touch_end\n"
+    "guest_touch:\n"
+    ".code32\n"
+    "1:	movb $1, (%edi)\n"
+    "	addl $4096, %edi\n"
+    "	decl %ecx\n"
+    "	jnz 1b\n"
+    "	outb %al, $0x10\n"
+    "	hlt\n"
+    ".code64\n"
+    "guest_touch_end:\n"
+    ".popsection\n");
+#elif defined(__aarch64__)
+asm(".pushsection .rodata.guest, \"a\"\n"
+    ".balign 4\n"
+    ".globl guest_touch, guest_touch_end\n"
+    "guest_touch:\n"
+    "	mov w2, #1\n"
+    "1:	strb w2, [x0]\n"
+    "	add x0, x0, #1, lsl #12\n"
+    "	subs x1, x1, #1\n"
+    "	b.ne 1b\n"
+    "	str w2, [x3]\n"
+    "2:	b 2b\n"
+    "guest_touch_end:\n"
+    ".popsection\n");
+#else
+#error "gmem_bench runs on x86_64 and arm64"
+#endif
+extern const unsigned char guest_touch[], guest_touch_end[];
+
+#if defined(__aarch64__)
+static void set_core_reg(int vcpu, uint64_t id, uint64_t val)
+{
+	struct kvm_one_reg reg = {
+		.id = KVM_REG_ARM64 | KVM_REG_SIZE_U64 | KVM_REG_ARM_CORE | id,
+		.addr = (uintptr_t)&val,
+	};
+
+	if (ioctl(vcpu, KVM_SET_ONE_REG, &reg))
+		die("KVM_SET_ONE_REG");
+}
+#endif
+
+static void setup_vcpu(int vm, int vcpu, unsigned long pages)
+{
+#if defined(__x86_64__)
+	struct kvm_segment code = {
+		.base = 0, .limit = 0xffffffff, .selector = 8, .type = 0xb,
+		.present = 1, .db = 1, .s = 1, .g = 1,
+	};
+	struct kvm_segment data = code;
+	struct kvm_sregs sregs;
+	struct kvm_regs regs = {
+		.rip = CODE_GPA, .rdi = DATA_GPA, .rcx = pages, .rflags = 0x2,
+	};
+
+	(void)vm;
+	if (ioctl(vcpu, KVM_GET_SREGS, &sregs))
+		die("KVM_GET_SREGS");
+	data.selector = 0x10;
+	data.type = 0x3;
+	sregs.cs = code;
+	sregs.ds = sregs.es = sregs.ss = sregs.fs = sregs.gs = data;
+	sregs.cr0 |= 1;		/* protected mode, paging off */
+	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) || ioctl(vcpu, KVM_SET_REGS, &regs))
+		die("setting the vCPU's registers");
+#else
+	struct kvm_vcpu_init init = { 0 };
+
+	if (ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init) || ioctl(vcpu, KVM_ARM_VCPU_INIT, &init))
+		die("initializing the vCPU");
+	set_core_reg(vcpu, KVM_REG_ARM_CORE_REG(regs.pc), CODE_GPA);
+	set_core_reg(vcpu, KVM_REG_ARM_CORE_REG(regs.regs[0]), DATA_GPA);
+	set_core_reg(vcpu, KVM_REG_ARM_CORE_REG(regs.regs[1]), pages);
+	set_core_reg(vcpu, KVM_REG_ARM_CORE_REG(regs.regs[3]), DOORBELL_GPA);
+#endif
+}
+
+/* Run until the guest says it is done. */
+static void run_until_done(int vcpu, struct kvm_run *run)
+{
+	for (;;) {
+		if (ioctl(vcpu, KVM_RUN, 0)) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			if (run->exit_reason == KVM_EXIT_MEMORY_FAULT)
+				die("KVM_RUN: memory fault exit at %#llx (%s)",
+				    (unsigned long long)run->memory_fault.gpa,
+				    run->memory_fault.flags & KVM_MEMORY_EXIT_FLAG_PRIVATE ?
+				    "private" : "shared");
+			die("KVM_RUN");
+		}
+#if defined(__x86_64__)
+		if (run->exit_reason == KVM_EXIT_IO && run->io.port == DOORBELL_PORT)
+			return;
+#else
+		if (run->exit_reason == KVM_EXIT_MMIO && run->mmio.phys_addr == DOORBELL_GPA)
+			return;
+#endif
+		errno = 0;
+		die("unexpected exit reason %u", run->exit_reason);
+	}
+}
+
+enum guest_mem { PRIVATE_IN_PLACE, PRIVATE_VM_ATTRS, SHARED_GMEM_DEFAULT };
+
+static void guest_faults(enum guest_mem m)
+{
+	static const char * const rows[] = {
+		"private-inplace", "private-vm-attributes", "shared-gmem-default-vm",
+	};
+	unsigned long size = fault_mib * MIB, pages = size / PAGE;
+	int r, run_size;
+
+	if ((m == PRIVATE_IN_PLACE && !k.in_place) ||
+	    (m == PRIVATE_VM_ATTRS && (!k.vm_attributes || k.in_place))) {
+		not_here(5, rows[m], m == PRIVATE_IN_PLACE ? "no in-place conversion on this kernel" :
+			 "no VM-level attributes on this kernel");
+		return;
+	}
+	if (m == SHARED_GMEM_DEFAULT && !k.gmem_mmap_default) {
+		not_here(5, rows[m], "no guest_memfd-only memslots");
+		return;
+	}
+	run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (run_size < 0)
+		die("KVM_GET_VCPU_MMAP_SIZE");
+
+	for (r = 0; r < reps; r++) {
+		int vm = create_vm(m == SHARED_GMEM_DEFAULT ? 0 : k.sw_type);
+		unsigned char *code = mmap(NULL, CODE_SIZE, PROT_READ | PROT_WRITE,
+					   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		int gmem, memfd = -1, vcpu;
+		unsigned char *shared;
+		struct kvm_run *run;
+		double t0, t1;
+
+		if (code == MAP_FAILED)
+			die("guest code buffer");
+		memcpy(code, guest_touch, guest_touch_end - guest_touch);
+		set_slot(vm, 0, 0, CODE_GPA, CODE_SIZE, code, -1);
+
+		switch (m) {
+		case PRIVATE_IN_PLACE:		/* private from creation */
+			gmem = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP);
+			shared = map_fd(gmem, size);
+			break;
+		case PRIVATE_VM_ATTRS:
+			gmem = create_gmem(vm, size, 0);
+			memfd = create_memfd(size);
+			shared = map_fd(memfd, size);
+			break;
+		default:
+			gmem = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
+					   GUEST_MEMFD_FLAG_INIT_SHARED);
+			shared = map_fd(gmem, size);
+			break;
+		}
+		set_slot(vm, 1, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, shared, gmem);
+		if (m == PRIVATE_VM_ATTRS)
+			convert_vm(vm, DATA_GPA, size, true);
+
+		vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+		if (vcpu < 0)
+			die("KVM_CREATE_VCPU");
+		run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
+		if (run == MAP_FAILED)
+			die("mmap of kvm_run");
+		setup_vcpu(vm, vcpu, pages);
+
+		t0 = now_us();
+		run_until_done(vcpu, run);
+		t1 = now_us();
+		result(5, rows[m], "us_per_fault", (t1 - t0) / pages);
+
+		munmap(run, run_size);
+		close(vcpu);
+		munmap(shared, size);
+		if (memfd >= 0)
+			close(memfd);
+		close(gmem);
+		munmap(code, CODE_SIZE);
+		close(vm);
+	}
+}
+
+static void table5(void)
+{
+	printf("@@T 5 a vCPU touching %lu MiB\n", fault_mib);
+	guest_faults(PRIVATE_IN_PLACE);
+	guest_faults(PRIVATE_VM_ATTRS);
+	guest_faults(SHARED_GMEM_DEFAULT);
+}
+
+/* ------------------------------------------------------------------ */
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: gmem_bench [-r reps] [-c conversion_mib] [-s sparse_max_gib]\n"
+		"                  [-a alternating_mib] [-m mmap_mib] [-f fault_mib] [-t tables]\n"
+		"  -t: the tables to run, e.g. 125 (default 12345)\n");
+	exit(2);
+}
+
+static unsigned long number(const char *s)
+{
+	char *end;
+	unsigned long v = strtoul(s, &end, 10);
+
+	if (!*s || *end || !v)
+		usage();
+	return v;
+}
+
+int main(int argc, char **argv)
+{
+	const char *tables = "12345";
+	int c;
+
+	while ((c = getopt(argc, argv, "r:c:s:a:m:f:t:")) != -1) {
+		switch (c) {
+		case 'r': reps = number(optarg); break;
+		case 'c': conv_mib = number(optarg); break;
+		case 's': sparse_max_gib = number(optarg); break;
+		case 'a': alt_mib = number(optarg); break;
+		case 'm': mmap_mib = number(optarg); break;
+		case 'f': fault_mib = number(optarg); break;
+		case 't': tables = optarg; break;
+		default: usage();
+		}
+	}
+	if (optind != argc || getpagesize() != (int)PAGE || fault_mib * MIB > DOORBELL_GPA - DATA_GPA)
+		usage();
+
+	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+	if (kvm_fd < 0)
+		die("/dev/kvm");
+	probe();
+	if (strchr(tables, '1'))
+		table1();
+	if (strchr(tables, '2'))
+		table2();
+	if (strchr(tables, '3'))
+		table3();
+	if (strchr(tables, '4'))
+		table4();
+	if (strchr(tables, '5'))
+		table5();
+	printf("@@E done\n");
+	return 0;
+}

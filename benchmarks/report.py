@@ -1,0 +1,231 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Turn the console logs of gmem_bench runs into one table per measurement.
+
+Usage: report.py ARCH SERIES_CONSOLE_LOG BASE_CONSOLE_LOG
+
+Each log holds the "@@M table row metric value" lines of one boot: the
+patched kernel ("series") and plain 7.3 ("7.3").  Every cell shows the
+median over the repetitions and the spread, "median [min-max]"; the ratio
+columns divide medians measured in the same make bench run.  Nothing here
+judges a number.
+"""
+import statistics
+import sys
+
+
+def parse(path):
+    """{(table, row, metric): [values]}, {(table, row): why}, info line."""
+    vals, notes, info = {}, {}, ""
+    with open(path, errors="replace") as f:
+        for line in f:
+            w = line.split()
+            if not w:
+                continue
+            if w[0] == "@@M" and len(w) == 5:
+                vals.setdefault((w[1], w[2], w[3]), []).append(float(w[4]))
+            elif w[0] == "@@N" and len(w) >= 4:
+                notes[(w[1], w[2])] = " ".join(w[3:])
+            elif w[0] == "@@I":
+                info = " ".join(w[2:])
+    return vals, notes, info
+
+
+def fmt(x):
+    if x is None:
+        return "-"
+    a = abs(x)
+    if a >= 1000:
+        return "%.0f" % x
+    if a >= 100:
+        return "%.1f" % x
+    if a >= 10:
+        return "%.2f" % x
+    return "%.3f" % x
+
+
+class Run:
+    def __init__(self, name, path):
+        self.name = name
+        self.vals, self.notes, self.info = parse(path)
+
+    def get(self, table, row, metric):
+        return self.vals.get((str(table), row, metric))
+
+    def med(self, table, row, metric):
+        v = self.get(table, row, metric)
+        return statistics.median(v) if v else None
+
+    def cell(self, table, row, metric):
+        v = self.get(table, row, metric)
+        if not v:
+            return "n/a"
+        return "%s [%s-%s]" % (fmt(statistics.median(v)), fmt(min(v)), fmt(max(v)))
+
+    def why(self, table, row):
+        return self.notes.get((str(table), row), "not measured")
+
+
+def ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "n/a"
+    return "%.2fx" % (a / b)
+
+
+def print_table(title, head, rows, note=None):
+    widths = [max(len(str(r[i])) for r in [head] + rows) for i in range(len(head))]
+    print()
+    print(title)
+    line = "  ".join(str(h).ljust(w) for h, w in zip(head, widths))
+    print("  " + line.rstrip())
+    print("  " + "  ".join("-" * w for w in widths))
+    for r in rows:
+        print("  " + "  ".join(str(c).ljust(w) for c, w in zip(r, widths)).rstrip())
+    for n in note or []:
+        print("  " + n)
+
+
+def main():
+    if len(sys.argv) != 4:
+        sys.exit(__doc__)
+    arch, spath, bpath = sys.argv[1:]
+    s, b = Run("series", spath), Run("7.3", bpath)
+    print("gmem_bench on %s; each cell: median [min-max] over the repetitions" % arch)
+    print("  series: %s" % (s.info or "no result"))
+    print("  7.3:    %s" % (b.info or "no result"))
+
+    # 1: conversion of allocated memory
+    t = 1
+    rows = []
+    base_rows = {"copy": "two-backings-copy", "discard": "two-backings-discard"}
+    spec = [
+        ("in place, PRESERVE both ways", s, "inplace-preserve", "copy"),
+        ("in place, unspecified both ways", s, "inplace-unspecified", "discard"),
+        ("in place, PRESERVE / ZERO to shared", s, "inplace-zero", "discard"),
+        ("7.3: copy + discard (data kept)", b, "two-backings-copy", None),
+        ("7.3: discard (data not kept)", b, "two-backings-discard", None),
+    ]
+    if "vm_attributes=0" in b.info:
+        spec = [(lab + " [no attributes]" if run is b else lab, run, row, vs)
+                for lab, run, row, vs in spec]
+    for label, run, row, vs in spec:
+        if not run.get(t, row, "total_ms"):
+            rows.append([label, run.name, "n/a: " + run.why(t, row), "", "", "", "", ""])
+            continue
+        r = [label, run.name] + [run.cell(t, row, m) for m in
+                                 ("to_private_ms", "to_shared_ms", "touch_ms", "total_ms",
+                                  "peak_mib")]
+        r.append(ratio(run.med(t, row, "total_ms"), b.med(t, base_rows[vs], "total_ms"))
+                 if vs else "")
+        rows.append(r)
+    print_table("1. Shared -> private -> shared of allocated memory, then the host "
+                "touches every page (ms; peak MiB allocated)",
+                ["conversion", "kernel", "to private", "to shared", "host touch",
+                 "total", "peak MiB", "total vs 7.3"], rows,
+                ["The 7.3 rows: VM-level attributes (where the kernel has them), "
+                 "private pages in a guest_memfd, shared pages in a memfd;",
+                 "the copy is a host memcpy standing in for the guest's or "
+                 "firmware's copy (a lower bound).",
+                 "[no attributes]: plain 7.3 has no private memory on this architecture; "
+                 "the row times the two backings alone."])
+
+    # 2: sparse range, one call
+    t = 2
+    sizes = sorted({int(k[1].rsplit("-", 1)[1][:-1]) for run in (s, b)
+                    for k in list(run.vals) + list(run.notes)
+                    if k[0] == "2" and k[1].endswith("G")})
+    rows = []
+    first = {}
+    for g in sizes:
+        for label, run, row in (("in place", s, "inplace-%dG" % g),
+                                ("7.3 VM xarray", b, "vm-xarray-%dG" % g)):
+            m = run.med(t, row, "to_private_ms")
+            if m is None:
+                rows.append(["%d GiB" % g, label, "n/a: " + run.why(t, row), "", "", "", ""])
+                continue
+            first.setdefault(label, m)
+            rows.append(["%d GiB" % g, label, run.cell(t, row, "to_private_ms"),
+                         run.cell(t, row, "to_shared_ms"),
+                         run.cell(t, row, "slab_private_kib"),
+                         ratio(m, first[label]),
+                         ratio(m, b.med(t, "vm-xarray-%dG" % g, "to_private_ms"))
+                         if run is s else ""])
+    print_table("2. One call converting a sparse range (nothing allocated): ms, and "
+                "the slab held while private (KiB)",
+                ["file size", "tracking", "to private", "to shared", "slab KiB",
+                 "growth vs smallest", "in place vs 7.3"], rows)
+
+    # 3: every other page
+    t = 3
+    rows = []
+    for label, run, row in (("every other page, in place", s, "inplace"),
+                            ("every other page, 7.3 VM xarray", b, "vm-xarray"),
+                            ("contiguous pages, in place", s, "inplace-contiguous"),
+                            ("contiguous pages, 7.3 VM xarray", b, "vm-xarray-contiguous")):
+        if not run.get(t, row, "slab_kib"):
+            rows.append([label, "n/a: " + run.why(t, row), "", "", "", "", ""])
+            continue
+        rows.append([label, run.cell(t, row, "to_private_us_per_call"),
+                     run.cell(t, row, "slab_kib"),
+                     run.cell(t, row, "noop_us_per_call"),
+                     run.cell(t, row, "to_shared_us_per_call"),
+                     run.cell(t, row, "slab_kib_after_back"),
+                     ratio(run.med(t, row, "to_private_us_per_call"),
+                           b.med(t, row.replace("inplace", "vm-xarray"),
+                                 "to_private_us_per_call"))
+                     if run is s else ""])
+    print_table("3. Half of the file private, one call per page: us per call, and the "
+                "slab the tracking holds (KiB)",
+                ["pages, tracking", "to private us/call", "slab KiB", "same again us/call",
+                 "back to shared us/call",
+                 "slab KiB after", "in place vs 7.3"], rows)
+
+    # 4: host mmap
+    t = 4
+    rows = []
+    for run in (s, b):
+        for label, row in (("memfd", "memfd"),
+                           ("guest_memfd, software-protected VM (shared)", "gmem-sw-protected"),
+                           ("guest_memfd, default VM", "gmem-default-vm")):
+            if not run.get(t, row, "read_mib_per_s"):
+                rows.append([run.name, label, "n/a: " + run.why(t, row), "", "", ""])
+                continue
+            rows.append([run.name, label,
+                         run.cell(t, row, "first_touch_kfaults_per_s"),
+                         run.cell(t, row, "read_mib_per_s"),
+                         ratio(run.med(t, row, "first_touch_kfaults_per_s"),
+                               run.med(t, "memfd", "first_touch_kfaults_per_s")),
+                         ratio(run.med(t, row, "read_mib_per_s"),
+                               run.med(t, "memfd", "read_mib_per_s"))])
+    print_table("4. Host mmap: first-touch faults (thousands per second) and read "
+                "bandwidth (MiB/s)",
+                ["kernel", "backing", "k faults/s", "read MiB/s", "faults vs memfd",
+                 "read vs memfd"], rows,
+                ["memfd is the same code on both kernels: its two rows show how "
+                 "comparable the two boots ran."])
+
+    # 5: guest faults
+    t = 5
+    rows = []
+    for label, run, row, vs in (
+            ("private, in place", s, "private-inplace", "private-vm-attributes"),
+            ("private, VM attributes", b, "private-vm-attributes", None),
+            ("shared guest_memfd, default VM", s, "shared-gmem-default-vm",
+             "shared-gmem-default-vm"),
+            ("shared guest_memfd, default VM", b, "shared-gmem-default-vm", None)):
+        if not run.get(t, row, "us_per_fault"):
+            rows.append([run.name, label, "n/a: " + run.why(t, row), "", ""])
+            continue
+        m = run.med(t, row, "us_per_fault")
+        rows.append([run.name, label, run.cell(t, row, "us_per_fault"),
+                     ratio(m, b.med(t, vs, "us_per_fault")) if vs else "",
+                     ratio(m, run.med(t, "shared-gmem-default-vm", "us_per_fault"))])
+    print_table("5. A vCPU writing one byte per page: us per guest fault",
+                ["kernel", "memory", "us per fault", "vs 7.3 (same memory)",
+                 "vs shared (same kernel)"], rows,
+                ["arm64 7.3 has no private memory: there, the series' private faults "
+                 "compare with shared guest_memfd faults."])
+
+
+if __name__ == "__main__":
+    main()
