@@ -1,9 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # make bench: build the patched kernel and plain 7.3 for $ARCH, boot each
-# under QEMU with benchmarks/gmem_bench (one static binary, built against
-# the series' uapi headers, which measures what the running kernel offers),
-# and print the tables of benchmarks/report.py.  The tables are also kept in
+# twice (BENCH_BOOTS), in turns, under QEMU with benchmarks/gmem_bench (one
+# static binary, built against the series' uapi headers, which measures
+# what the running kernel offers), and print the tables of
+# benchmarks/report.py.  The tables are also kept in
 # $CACHE/bench-ARCH.txt.  Fails only if something did not build or run; no
 # number is judged.
 . "$(dirname "$0")/lib.sh"
@@ -33,8 +34,17 @@ export RESULTS=$CACHE/results-bench-$a.tsv
 : >"$RESULTS"
 # Table 1's 7.3 path holds the range twice plus a copy buffer.
 export MEM=${MEM:-3G}
-for v in series base; do
-	"$BENCH_ROOT/bench/boot.sh" "$v" "$a" bench - bench </dev/null || exit 1
+# Each kernel boots twice, in turns, so that the spread also covers what
+# differs from one boot to the next (and a slow spell of the host does not
+# fall on one kernel only).
+BOOTS=${BENCH_BOOTS:-2}
+slogs= blogs=
+for i in $(seq "$BOOTS"); do
+	for v in series base; do
+		"$BENCH_ROOT/bench/boot.sh" "$v" "$a" "bench$i" - bench </dev/null || exit 1
+	done
+	slogs="$slogs${slogs:+,}$LOGDIR/console-series-$a-bench$i.log"
+	blogs="$blogs${blogs:+,}$LOGDIR/console-base-$a-bench$i.log"
 done
 if awk -F'\t' '$6 == "fail" { bad = 1 } END { exit !bad }' "$RESULTS"; then
 	awk -F'\t' '$6 == "fail" { printf "    %s/%s %s: %s\n", $2, $3, $5, $8 }' "$RESULTS"
@@ -42,8 +52,8 @@ if awk -F'\t' '$6 == "fail" { bad = 1 } END { exit !bad }' "$RESULTS"; then
 fi
 
 out=$CACHE/bench-$a.txt
-python3 "$BENCH_ROOT/benchmarks/report.py" "$a" "$LOGDIR/console-series-$a-bench.log" \
-	"$LOGDIR/console-base-$a-bench.log" >"$out" || die "report.py failed"
+python3 "$BENCH_ROOT/benchmarks/report.py" "$a" "$slogs" "$blogs" >"$out" ||
+	die "report.py failed"
 {
 	echo "make bench ARCH=$a, $(date -u '+%Y-%m-%d %H:%M UTC'), host: $(nproc) CPUs," \
 	     "$(awk '/MemTotal/ { printf "%d GiB", $2 / 1048576 }' /proc/meminfo)," \

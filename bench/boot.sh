@@ -79,12 +79,23 @@ done <"$root/plans/$boot"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$OBJ/initramfs-$boot.cpio" ||
 	die "cannot write the initramfs"
 
+# The host's TSC frequency in kHz (its kernel log, else the CPU clock),
+# 2 GHz if neither says.
+host_tsc_khz() {
+	local mhz
+	mhz=$(dmesg 2>/dev/null | sed -nE 's/.*tsc: (Refined TSC clocksource calibration|Detected): ([0-9]+)(\.[0-9]+)? MHz.*/\2\3/p' | tail -n 1)
+	[ -n "$mhz" ] || mhz=$(awk -F: '/^cpu MHz/ { print $2 + 0; exit }' /proc/cpuinfo 2>/dev/null)
+	awk -v m="${mhz:-0}" 'BEGIN { k = int(m * 1000); print (k > 100000 ? k : 2000000) }'
+}
+
 case "$arch" in
 x86_64)	qemu=(qemu-system-x86_64 -M q35 -cpu max -smp 2 -m "${MEM:-2G}")
 	# Under TCG on a loaded host the TSC calibration against the PIT can
 	# fail (tinyconfig has no HPET or ACPI PM timer to fall back on); the
-	# guest then marks the TSC unstable and KVM has no TSC frequency.
-	console="ttyS0 tsc_early_khz=2000000" ;;
+	# guest then marks the TSC unstable and KVM has no TSC frequency.  So
+	# the guest is told the frequency: under TCG its TSC is the host's,
+	# and with a wrong one every time the guest measures is off.
+	console="ttyS0 tsc_early_khz=$(host_tsc_khz)" ;;
 arm64)	qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max
 	      -smp 2 -m "${MEM:-2G}")
 	console=ttyAMA0 ;;

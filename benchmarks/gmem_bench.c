@@ -15,19 +15,27 @@
  *     data must survive).
  *
  * Tables (the number is the first word of every result line):
- *   1  N MiB of allocated memory shared -> private -> shared: time of each
- *      direction, of the host's next touch of the shared pages, and the
- *      peak memory the conversion used.
+ *   1  N MiB of allocated memory, a round trip a VM makes: the host writes
+ *      it while shared, it becomes private, a vCPU writes every page, it
+ *      becomes shared, the host writes every page again.  Time of each step,
+ *      the memory held while private and at the peak, and a check of the
+ *      contents the mode promises.
  *   2  one call converting a sparse range of 1 GiB up to 64 GiB of file:
  *      time, and the kernel memory the tracking holds while private.
- *   3  every other page of 1 GiB private, one call per page: time per call
- *      and the slab the tracking uses, the same calls again (which change
- *      nothing), then converting them back; and the same number of calls
- *      over contiguous pages, each extending the range before it.
+ *   3  half of 1 GiB private, one call per page, every other page (each
+ *      call adds a range) or contiguous pages (each call extends one): time
+ *      per call, the same calls again (which change nothing), the slab the
+ *      tracking uses, and converting back.
  *   4  host mmap of shared memory: guest_memfd against a memfd of the same
  *      size, first-touch faults per second and read bandwidth.
- *   5  a vCPU writing one byte to each of N pages of private memory (and of
- *      shared guest_memfd memory): time per guest fault.
+ *   5  a vCPU writing one byte to each of N pages: time per guest fault, for
+ *      private memory, for shared guest_memfd memory (in a software-protected
+ *      VM, where KVM asks guest_memfd for the state of each page, and in a
+ *      default VM, where it does not), and for anonymous memory.
+ *
+ * Every row runs one repetition first whose figures are not reported (a
+ * warm-up: the first of a kind pays for caches and slabs), except the
+ * largest sizes of table 2, whose single calls take seconds.
  *
  * Output, one line per measurement and repetition, for bench/report.py:
  *   @@M table row metric value
@@ -59,7 +67,7 @@
 #define GIB		(1UL << 30)
 
 /* Guest physical layout, the same on both architectures. */
-#define CODE_GPA	0x0UL		/* table 5's guest code, a plain memslot */
+#define CODE_GPA	0x0UL		/* the guest code, a plain memslot */
 #define CODE_SIZE	(64 * 1024UL)
 #define DATA_GPA	0x10000000UL	/* the memory being measured */
 #define SPARSE_GPA	(1UL << 32)	/* table 2's large memslots */
@@ -70,6 +78,7 @@ static int kvm_fd;
 static int reps = 5;
 static unsigned long conv_mib = 128, alt_mib = 1024, mmap_mib = 128, fault_mib = 32;
 static unsigned long sparse_max_gib = 64;
+static bool warming_up;		/* the repetition whose figures are dropped */
 
 /* ------------------------------------------------------------------ */
 
@@ -97,6 +106,8 @@ static double now_us(void)
 
 static void result(int table, const char *row, const char *metric, double value)
 {
+	if (warming_up)
+		return;
 	printf("@@M %d %s %s %.3f\n", table, row, metric, value);
 	fflush(stdout);
 }
@@ -130,12 +141,21 @@ static long meminfo(const char *field)
 
 /*
  * Slab in KiB once freed objects have reached the slabs: RCU-freed nodes
- * (maple tree, xarray) would otherwise still count.
+ * (maple tree, xarray) would otherwise still count.  Read until two reads
+ * 20 ms apart agree (for at most a second).  The figure counts whole slab
+ * pages: differences of a few pages are noise.
  */
 static long slab_kib(void)
 {
-	usleep(50 * 1000);
-	return meminfo("Slab");
+	long prev = -1, cur = meminfo("Slab");
+	int i;
+
+	for (i = 0; i < 50 && cur != prev; i++) {
+		usleep(20 * 1000);
+		prev = cur;
+		cur = meminfo("Slab");
+	}
+	return cur;
 }
 
 static int check_cap(int fd, long cap)
@@ -230,12 +250,18 @@ static void convert_gmem(int gmem, unsigned long offset, unsigned long size, boo
 	};
 	int tries = 0;
 
-	/* EAGAIN: a transient reference on a page (e.g. a fault in flight). */
-	while (ioctl(gmem, KVM_SET_MEMORY_ATTRIBUTES2, &a))
+	/*
+	 * EAGAIN: a transient reference on a page (e.g. a fault in flight).
+	 * error_offset came back set, and must be 0 going in.
+	 */
+	while (ioctl(gmem, KVM_SET_MEMORY_ATTRIBUTES2, &a)) {
 		if (errno != EAGAIN || ++tries > 100)
 			die("KVM_SET_MEMORY_ATTRIBUTES2(%#lx + %#lx, %s, mode %#llx)",
 			    offset, size, private ? "private" : "shared",
 			    (unsigned long long)mode);
+		a.error_offset = 0;
+		usleep(1000);
+	}
 }
 
 /* The 7.3 path: convert guest physical [gpa, gpa + size) of the VM. */
@@ -330,391 +356,12 @@ static void probe(void)
 }
 
 /* ------------------------------------------------------------------ */
-/* Table 1: N MiB shared -> private -> shared, allocated memory         */
+/* The guest                                                           */
 
 /*
- * The memory a conversion uses: the page cache pages of the memfd and the
- * guest_memfd ("Cached" counts both as they are added and removed), above
- * what was there before the range was filled; sampled where it peaks.
- */
-struct conv_sample {
-	long base;		/* Cached before any page of the range existed */
-	long peak;		/* the highest Cached seen since */
-};
-
-static void sample_start(struct conv_sample *s)
-{
-	s->base = s->peak = meminfo("Cached");
-}
-
-static void sample(struct conv_sample *s)
-{
-	long c = meminfo("Cached");
-
-	if (c > s->peak)
-		s->peak = c;
-}
-
-static void report_round(const char *row, double t0, double t1, double t2, double t3,
-			 struct conv_sample *s)
-{
-	result(1, row, "to_private_ms", (t1 - t0) / 1e3);
-	result(1, row, "to_shared_ms", (t2 - t1) / 1e3);
-	result(1, row, "touch_ms", (t3 - t2) / 1e3);
-	result(1, row, "total_ms", (t3 - t0) / 1e3);
-	result(1, row, "peak_mib", (s->peak - s->base) / 1024.0);
-}
-
-/*
- * In place: one guest_memfd, mapped by the host, bound to a memslot.  Each
- * round converts all of it to private with @to_private and back with
- * @to_shared, then the host writes to every page again.
- */
-static void conv_in_place(const char *row, uint64_t to_private, uint64_t to_shared)
-{
-	unsigned long size = conv_mib * MIB;
-	int r;
-
-	if (!k.in_place) {
-		not_here(1, row, "no in-place conversion on this kernel");
-		return;
-	}
-	if ((to_private | to_shared) & ~k.modes) {
-		not_here(1, row, "content mode not supported");
-		return;
-	}
-	for (r = 0; r < reps; r++) {
-		struct conv_sample s;
-		int vm = create_vm(k.sw_type);
-		int gmem = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
-				       GUEST_MEMFD_FLAG_INIT_SHARED);
-		unsigned char *mem = map_fd(gmem, size);
-		double t0, t1, t2, t3;
-
-		set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, mem, gmem);
-		sample_start(&s);
-		fill(mem, size);
-		sample(&s);
-
-		t0 = now_us();
-		convert_gmem(gmem, 0, size, true, to_private);
-		t1 = now_us();
-		sample(&s);
-		convert_gmem(gmem, 0, size, false, to_shared);
-		t2 = now_us();
-		touch(mem, size);
-		t3 = now_us();
-		sample(&s);
-		report_round(row, t0, t1, t2, t3, &s);
-
-		munmap(mem, size);
-		close(gmem);
-		close(vm);
-	}
-}
-
-/*
- * The 7.3 path: private memory in a guest_memfd, shared memory in a memfd,
- * both bound to one memslot, the state in the VM's attributes.  To private:
- * set the attribute, and discard the shared copy.  To shared: set the
- * attribute, and discard the private copy.  With @copy the data survives:
- * it is copied into the backing being entered first.  The host cannot
- * write private memory, so that copy is timed as a host memcpy into a
- * buffer of the same size after allocating the private pages: a lower
- * bound of what the guest or firmware pays for it.  Without attributes
- * (arm64 7.3 has no private memory), only the backings are handled, and
- * only the memfd is bound to the memslot.
- */
-static void conv_two_backings(const char *row, bool copy)
-{
-	unsigned long size = conv_mib * MIB;
-	int r;
-
-	for (r = 0; r < reps; r++) {
-		struct conv_sample s;
-		bool attrs = k.vm_attributes && !k.in_place;
-		int vm = create_vm(attrs ? k.sw_type : 0);
-		int gmem = create_gmem(vm, size, 0);
-		int memfd = create_memfd(size);
-		unsigned char *shared = map_fd(memfd, size);
-		unsigned char *scratch = NULL;
-		double t0, t1, t2, t3;
-
-		if (copy) {
-			scratch = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-			if (scratch == MAP_FAILED)
-				die("scratch buffer");
-		}
-		/* arm64 7.3 binds a guest_memfd only as a memslot's sole backing. */
-		if (attrs)
-			set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, shared, gmem);
-		else
-			set_slot(vm, 0, 0, DATA_GPA, size, shared, -1);
-		sample_start(&s);
-		fill(shared, size);
-		sample(&s);
-
-		t0 = now_us();
-		if (attrs)
-			convert_vm(vm, DATA_GPA, size, true);
-		if (copy) {
-			allocate(gmem, size);
-			memcpy(scratch, shared, size);
-			sample(&s);
-		}
-		punch(memfd, size);
-		t1 = now_us();
-		sample(&s);
-		if (attrs)
-			convert_vm(vm, DATA_GPA, size, false);
-		if (copy) {
-			memcpy(shared, scratch, size);
-			sample(&s);
-		}
-		punch(gmem, size);
-		t2 = now_us();
-		touch(shared, size);
-		t3 = now_us();
-		sample(&s);
-		report_round(row, t0, t1, t2, t3, &s);
-
-		if (scratch)
-			munmap(scratch, size);
-		munmap(shared, size);
-		close(memfd);
-		close(gmem);
-		close(vm);
-	}
-}
-
-static void table1(void)
-{
-	printf("@@T 1 %lu MiB shared->private->shared\n", conv_mib);
-	conv_in_place("inplace-preserve", KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
-		      KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
-	conv_in_place("inplace-unspecified", KVM_SET_MEMORY_ATTRIBUTES2_MODE_UNSPECIFIED,
-		      KVM_SET_MEMORY_ATTRIBUTES2_MODE_UNSPECIFIED);
-	conv_in_place("inplace-zero", KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
-		      KVM_SET_MEMORY_ATTRIBUTES2_ZERO);
-	if (k.in_place) {
-		not_here(1, "two-backings-copy", "measured on plain 7.3");
-		not_here(1, "two-backings-discard", "measured on plain 7.3");
-		return;
-	}
-	conv_two_backings("two-backings-copy", true);
-	conv_two_backings("two-backings-discard", false);
-}
-
-/* ------------------------------------------------------------------ */
-/* Table 2: one call over a large, sparse range                         */
-
-static void sparse_one(unsigned long gib, bool in_place)
-{
-	unsigned long size = gib * GIB;
-	char row[48];
-	int r;
-
-	snprintf(row, sizeof(row), "%s-%luG", in_place ? "inplace" : "vm-xarray", gib);
-	if (in_place ? !k.in_place : !k.vm_attributes) {
-		not_here(2, row, in_place ? "no in-place conversion on this kernel" :
-			 "no VM-level attributes on this kernel");
-		return;
-	}
-	/* The biggest sizes take long on the per-gfn xarray: fewer rounds. */
-	for (r = 0; r < (gib >= 16 ? (reps < 3 ? reps : 3) : reps); r++) {
-		int vm = create_vm(k.sw_type);
-		int gmem = create_gmem(vm, size, in_place ? GUEST_MEMFD_FLAG_MMAP |
-				       GUEST_MEMFD_FLAG_INIT_SHARED : 0);
-		void *va = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		double t0, t1, t2;
-		long s0, s1;
-
-		if (va == MAP_FAILED)
-			die("reserving %lu GiB of address space", gib);
-		set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, SPARSE_GPA, size, va, gmem);
-		s0 = slab_kib();
-		t0 = now_us();
-		if (in_place)
-			convert_gmem(gmem, 0, size, true, 0);
-		else
-			convert_vm(vm, SPARSE_GPA, size, true);
-		t1 = now_us();
-		s1 = slab_kib();
-		t2 = now_us();
-		if (in_place)
-			convert_gmem(gmem, 0, size, false, 0);
-		else
-			convert_vm(vm, SPARSE_GPA, size, false);
-		t2 = now_us() - t2;
-		result(2, row, "to_private_ms", (t1 - t0) / 1e3);
-		result(2, row, "to_shared_ms", t2 / 1e3);
-		result(2, row, "slab_private_kib", s1 - s0);
-
-		munmap(va, size);
-		close(gmem);
-		close(vm);
-	}
-}
-
-static void table2(void)
-{
-	unsigned long gib;
-
-	printf("@@T 2 sparse range, one call\n");
-	for (gib = 1; gib <= sparse_max_gib; gib *= 4) {
-		sparse_one(gib, true);
-		sparse_one(gib, false);
-	}
-}
-
-/* ------------------------------------------------------------------ */
-/* Table 3: every other page private                                    */
-
-/*
- * @stride 2: every other page, each call adds a range; @stride 1: the first
- * half of the file page by page, each call extends the range before it.
- */
-static void per_page(bool in_place, unsigned long stride)
-{
-	char row[48];
-	unsigned long size = alt_mib * MIB, n = size / PAGE / 2, i;
-	int r;
-
-	snprintf(row, sizeof(row), "%s%s", in_place ? "inplace" : "vm-xarray",
-		 stride == 1 ? "-contiguous" : "");
-
-	if (in_place ? !k.in_place : !k.vm_attributes) {
-		not_here(3, row, in_place ? "no in-place conversion on this kernel" :
-			 "no VM-level attributes on this kernel");
-		return;
-	}
-	for (r = 0; r < reps; r++) {
-		int vm = create_vm(k.sw_type);
-		int gmem = create_gmem(vm, size, in_place ? GUEST_MEMFD_FLAG_MMAP |
-				       GUEST_MEMFD_FLAG_INIT_SHARED : 0);
-		void *va = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		double t0, t1;
-		long s0, s1, s2;
-
-		if (va == MAP_FAILED)
-			die("reserving %lu MiB of address space", alt_mib);
-		set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, va, gmem);
-		s0 = slab_kib();
-		t0 = now_us();
-		for (i = 0; i < n; i++) {
-			if (in_place)
-				convert_gmem(gmem, (stride * i + stride - 1) * PAGE, PAGE, true, 0);
-			else
-				convert_vm(vm, DATA_GPA + (stride * i + stride - 1) * PAGE, PAGE, true);
-		}
-		t1 = now_us();
-		s1 = slab_kib();
-		result(3, row, "to_private_us_per_call", (t1 - t0) / n);
-		result(3, row, "slab_kib", s1 - s0);
-
-		/* The same calls again change nothing: the cost of a call itself. */
-		t0 = now_us();
-		for (i = 0; i < n; i++) {
-			if (in_place)
-				convert_gmem(gmem, (stride * i + stride - 1) * PAGE, PAGE, true, 0);
-			else
-				convert_vm(vm, DATA_GPA + (stride * i + stride - 1) * PAGE, PAGE, true);
-		}
-		t1 = now_us();
-		result(3, row, "noop_us_per_call", (t1 - t0) / n);
-
-		t0 = now_us();
-		for (i = 0; i < n; i++) {
-			if (in_place)
-				convert_gmem(gmem, (stride * i + stride - 1) * PAGE, PAGE, false, 0);
-			else
-				convert_vm(vm, DATA_GPA + (stride * i + stride - 1) * PAGE, PAGE, false);
-		}
-		t1 = now_us();
-		s2 = slab_kib();
-		result(3, row, "to_shared_us_per_call", (t1 - t0) / n);
-		result(3, row, "slab_kib_after_back", s2 - s0);
-
-		munmap(va, size);
-		close(gmem);
-		close(vm);
-	}
-}
-
-static void table3(void)
-{
-	printf("@@T 3 every other page of %lu MiB private, one call per page\n", alt_mib);
-	per_page(true, 2);
-	per_page(false, 2);
-	per_page(true, 1);
-	per_page(false, 1);
-}
-
-/* ------------------------------------------------------------------ */
-/* Table 4: host access through mmap                                    */
-
-enum backing { MEMFD, GMEM_SW, GMEM_DEFAULT };
-
-static void host_access(enum backing b)
-{
-	static const char * const rows[] = { "memfd", "gmem-sw-protected", "gmem-default-vm" };
-	unsigned long size = mmap_mib * MIB;
-	int r;
-
-	if (b == GMEM_SW && !k.in_place) {
-		not_here(4, rows[b], "no shared guest_memfd memory in software-protected VMs");
-		return;
-	}
-	if (b == GMEM_DEFAULT && !k.gmem_mmap_default) {
-		not_here(4, rows[b], "guest_memfd cannot be mapped");
-		return;
-	}
-	for (r = 0; r < reps; r++) {
-		int vm = -1, fd;
-		unsigned char *mem;
-		double t0, t1, t2;
-
-		if (b == MEMFD) {
-			fd = create_memfd(size);
-		} else {
-			vm = create_vm(b == GMEM_SW ? k.sw_type : 0);
-			fd = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
-					 GUEST_MEMFD_FLAG_INIT_SHARED);
-		}
-		mem = map_fd(fd, size);
-		t0 = now_us();
-		touch(mem, size);
-		t1 = now_us();
-		sum(mem, size);
-		t2 = now_us();
-		result(4, rows[b], "first_touch_kfaults_per_s", size / PAGE / (t1 - t0) * 1e3);
-		result(4, rows[b], "read_mib_per_s", size / MIB / ((t2 - t1) / 1e6));
-
-		munmap(mem, size);
-		close(fd);
-		if (vm >= 0)
-			close(vm);
-	}
-}
-
-static void table4(void)
-{
-	printf("@@T 4 host mmap of %lu MiB\n", mmap_mib);
-	host_access(MEMFD);
-	host_access(GMEM_SW);
-	host_access(GMEM_DEFAULT);
-}
-
-/* ------------------------------------------------------------------ */
-/* Table 5: guest faults                                                */
-
-/*
- * The guest writes one byte to each of @pages pages from DATA_GPA, then
- * says it is done.  x86: 32-bit protected mode, flat segments, no paging;
- * EDI = DATA_GPA, ECX = pages.  arm64: EL1 with the MMU off; X0 = DATA_GPA,
+ * The guest writes one byte (1) at the start of each of @pages pages from
+ * @gpa, then says it is done.  x86: 32-bit protected mode, flat segments,
+ * no paging; EDI = gpa, ECX = pages.  arm64: EL1 with the MMU off; X0 = gpa,
  * X1 = pages, X3 = DOORBELL_GPA.
  */
 #if defined(__x86_64__)
@@ -763,7 +410,7 @@ static void set_core_reg(int vcpu, uint64_t id, uint64_t val)
 }
 #endif
 
-static void setup_vcpu(int vm, int vcpu, unsigned long pages)
+static void setup_vcpu(int vm, int vcpu, unsigned long gpa, unsigned long pages)
 {
 #if defined(__x86_64__)
 	struct kvm_segment code = {
@@ -773,7 +420,7 @@ static void setup_vcpu(int vm, int vcpu, unsigned long pages)
 	struct kvm_segment data = code;
 	struct kvm_sregs sregs;
 	struct kvm_regs regs = {
-		.rip = CODE_GPA, .rdi = DATA_GPA, .rcx = pages, .rflags = 0x2,
+		.rip = CODE_GPA, .rdi = gpa, .rcx = pages, .rflags = 0x2,
 	};
 
 	(void)vm;
@@ -783,7 +430,7 @@ static void setup_vcpu(int vm, int vcpu, unsigned long pages)
 	data.type = 0x3;
 	sregs.cs = code;
 	sregs.ds = sregs.es = sregs.ss = sregs.fs = sregs.gs = data;
-	sregs.cr0 |= 1;		/* protected mode, paging off */
+	sregs.cr0 = 0x31;	/* PE | ET | NE: protected mode, caches on, no paging */
 	if (ioctl(vcpu, KVM_SET_SREGS, &sregs) || ioctl(vcpu, KVM_SET_REGS, &regs))
 		die("setting the vCPU's registers");
 #else
@@ -792,7 +439,7 @@ static void setup_vcpu(int vm, int vcpu, unsigned long pages)
 	if (ioctl(vm, KVM_ARM_PREFERRED_TARGET, &init) || ioctl(vcpu, KVM_ARM_VCPU_INIT, &init))
 		die("initializing the vCPU");
 	set_core_reg(vcpu, KVM_REG_ARM_CORE_REG(regs.pc), CODE_GPA);
-	set_core_reg(vcpu, KVM_REG_ARM_CORE_REG(regs.regs[0]), DATA_GPA);
+	set_core_reg(vcpu, KVM_REG_ARM_CORE_REG(regs.regs[0]), gpa);
 	set_core_reg(vcpu, KVM_REG_ARM_CORE_REG(regs.regs[1]), pages);
 	set_core_reg(vcpu, KVM_REG_ARM_CORE_REG(regs.regs[3]), DOORBELL_GPA);
 #endif
@@ -824,86 +471,589 @@ static void run_until_done(int vcpu, struct kvm_run *run)
 	}
 }
 
-enum guest_mem { PRIVATE_IN_PLACE, PRIVATE_VM_ATTRS, SHARED_GMEM_DEFAULT };
+/* A vCPU and its code, in memslot @slot of @vm. */
+struct guest {
+	int vcpu, run_size;
+	struct kvm_run *run;
+	unsigned char *code;
+};
+
+static void guest_create(struct guest *g, int vm, int slot)
+{
+	g->code = mmap(NULL, CODE_SIZE, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (g->code == MAP_FAILED)
+		die("guest code buffer");
+	memcpy(g->code, guest_touch, guest_touch_end - guest_touch);
+	set_slot(vm, slot, 0, CODE_GPA, CODE_SIZE, g->code, -1);
+
+	g->run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+	if (g->run_size < 0)
+		die("KVM_GET_VCPU_MMAP_SIZE");
+	g->vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
+	if (g->vcpu < 0)
+		die("KVM_CREATE_VCPU");
+	g->run = mmap(NULL, g->run_size, PROT_READ | PROT_WRITE, MAP_SHARED, g->vcpu, 0);
+	if (g->run == MAP_FAILED)
+		die("mmap of kvm_run");
+}
+
+/* The guest writes to @pages pages from @gpa; returns when it is done. */
+static void guest_touch_pages(struct guest *g, int vm, unsigned long gpa, unsigned long pages)
+{
+	setup_vcpu(vm, g->vcpu, gpa, pages);
+	run_until_done(g->vcpu, g->run);
+}
+
+static void guest_destroy(struct guest *g)
+{
+	munmap(g->run, g->run_size);
+	close(g->vcpu);
+	munmap(g->code, CODE_SIZE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Table 1: a round trip of N MiB of allocated memory                   */
+
+/*
+ * The memory a round trip uses: the page cache pages of the memfd and of
+ * the guest_memfd ("Cached" counts both as they are added and removed),
+ * above what was there before the range was filled.  Reading it costs
+ * time, which is kept out of the steps' times (@spent).
+ */
+struct round {
+	long base;		/* Cached before any page of the range existed */
+	long peak;		/* the highest Cached seen since */
+	long now;		/* the last one */
+	double spent;		/* time spent reading /proc/meminfo */
+};
+
+static void sample(struct round *s)
+{
+	double t = now_us();
+
+	s->now = meminfo("Cached");
+	if (s->now > s->peak)
+		s->peak = s->now;
+	s->spent += now_us() - t;
+}
+
+static void round_start(struct round *s)
+{
+	s->spent = 0;
+	sample(s);
+	s->base = s->peak = s->now;
+}
+
+/* A time stamp without the time spent sampling. */
+static double mark(struct round *s)
+{
+	return now_us() - s->spent;
+}
+
+/*
+ * The contents after the round trip, outside every timed step: bytes 8 to
+ * the end of each page (the vCPU and the host wrote byte 0) must hold what
+ * fill() wrote (@kept) or zeros.
+ */
+static void check_contents(const char *row, const unsigned char *p, unsigned long size,
+			   bool kept)
+{
+	unsigned long i;
+
+	for (i = 0; i < size; i += sizeof(uint64_t)) {
+		uint64_t want = kept ? i * 0x9e3779b97f4a7c15ULL : 0;
+
+		if (i % PAGE == 0)
+			continue;
+		if (*(const uint64_t *)(p + i) != want) {
+			errno = 0;
+			die("%s: byte %lu holds %#llx, not the %s", row, i,
+			    (unsigned long long)*(const uint64_t *)(p + i),
+			    kept ? "data written before the round trip" : "zeros promised");
+		}
+	}
+}
+
+static void report_round(const char *row, const double *t, struct round *s,
+			 long private_kib)
+{
+	result(1, row, "to_private_ms", (t[1] - t[0]) / 1e3);
+	result(1, row, "guest_touch_ms", (t[2] - t[1]) / 1e3);
+	result(1, row, "to_shared_ms", (t[3] - t[2]) / 1e3);
+	result(1, row, "host_touch_ms", (t[4] - t[3]) / 1e3);
+	result(1, row, "total_ms", (t[4] - t[0]) / 1e3);
+	result(1, row, "private_mib", private_kib / 1024.0);
+	result(1, row, "peak_mib", (s->peak - s->base) / 1024.0);
+}
+
+/*
+ * In place: one guest_memfd, mapped by the host, the memslot's only
+ * backing.  Converted to private with @to_private, and back with @to_shared.
+ */
+static void round_in_place(const char *row, uint64_t to_private, uint64_t to_shared,
+			   bool kept, bool zeroed)
+{
+	unsigned long size = conv_mib * MIB;
+	int r;
+
+	if (!k.in_place) {
+		not_here(1, row, "no in-place conversion on this kernel");
+		return;
+	}
+	if ((to_private | to_shared) & ~k.modes) {
+		not_here(1, row, "content mode not supported");
+		return;
+	}
+	for (r = -1; r < reps; r++) {
+		int vm = create_vm(k.sw_type);
+		int gmem = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
+				       GUEST_MEMFD_FLAG_INIT_SHARED);
+		unsigned char *mem = map_fd(gmem, size);
+		struct guest g;
+		struct round s;
+		double t[5];
+		long private_kib;
+
+		warming_up = r < 0;
+		set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, mem, gmem);
+		guest_create(&g, vm, 1);
+		round_start(&s);
+		fill(mem, size);
+		sample(&s);
+
+		t[0] = mark(&s);
+		convert_gmem(gmem, 0, size, true, to_private);
+		sample(&s);
+		t[1] = mark(&s);
+		guest_touch_pages(&g, vm, DATA_GPA, size / PAGE);
+		sample(&s);
+		private_kib = s.now - s.base;
+		t[2] = mark(&s);
+		convert_gmem(gmem, 0, size, false, to_shared);
+		sample(&s);
+		t[3] = mark(&s);
+		touch(mem, size);
+		t[4] = mark(&s);
+		sample(&s);
+		if (kept || zeroed)
+			check_contents(row, mem, size, kept);
+		report_round(row, t, &s, private_kib);
+
+		guest_destroy(&g);
+		munmap(mem, size);
+		close(gmem);
+		close(vm);
+	}
+	warming_up = false;
+}
+
+/*
+ * The 7.3 path: private memory in a guest_memfd, shared memory in a memfd,
+ * both bound to one memslot, the state in the VM's attributes.  To private:
+ * set the attribute, discard the shared copy.  To shared: set the
+ * attribute, discard the private copy.  Where the data must survive
+ * (@copy_in, @copy_out), it is copied into the backing being entered
+ * first.  The host cannot write private memory, so the copy into private
+ * memory is timed as allocating the private pages and a host memcpy into a
+ * buffer of the same size: a lower bound of what the guest or firmware
+ * pays for it.  Without attributes (arm64 7.3 has no private memory), only
+ * the backings are handled, only the memfd is bound to the memslot, and
+ * the pages the vCPU writes in the memfd stand for the private memory: they
+ * are discarded on the way back (which zaps the vCPU's mappings of them).
+ */
+static void round_two_backings(const char *row, bool copy_in, bool copy_out)
+{
+	unsigned long size = conv_mib * MIB;
+	bool attrs = k.vm_attributes && !k.in_place;
+	int r;
+
+	for (r = -1; r < reps; r++) {
+		int vm = create_vm(attrs ? k.sw_type : 0);
+		int gmem = create_gmem(vm, size, 0);
+		int memfd = create_memfd(size);
+		unsigned char *shared = map_fd(memfd, size);
+		unsigned char *scratch;
+		struct guest g;
+		struct round s;
+		double t[5];
+		long private_kib;
+
+		warming_up = r < 0;
+		scratch = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+		if (scratch == MAP_FAILED)
+			die("scratch buffer");
+		/* arm64 7.3 binds a guest_memfd only as a memslot's sole backing. */
+		if (attrs)
+			set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, shared, gmem);
+		else
+			set_slot(vm, 0, 0, DATA_GPA, size, shared, -1);
+		guest_create(&g, vm, 1);
+		round_start(&s);
+		fill(shared, size);
+		sample(&s);
+
+		t[0] = mark(&s);
+		if (attrs)
+			convert_vm(vm, DATA_GPA, size, true);
+		if (copy_in) {
+			allocate(gmem, size);
+			memcpy(scratch, shared, size);
+			sample(&s);
+		}
+		punch(memfd, size);
+		sample(&s);
+		t[1] = mark(&s);
+		guest_touch_pages(&g, vm, DATA_GPA, size / PAGE);
+		sample(&s);
+		private_kib = s.now - s.base;
+		t[2] = mark(&s);
+		if (attrs)
+			convert_vm(vm, DATA_GPA, size, false);
+		else
+			punch(memfd, size);	/* what the vCPU wrote stands for private memory */
+		if (copy_out) {
+			memcpy(shared, scratch, size);
+			sample(&s);
+		}
+		punch(gmem, size);
+		sample(&s);
+		t[3] = mark(&s);
+		touch(shared, size);
+		t[4] = mark(&s);
+		sample(&s);
+		check_contents(row, shared, size, copy_out);
+		report_round(row, t, &s, private_kib);
+
+		guest_destroy(&g);
+		munmap(scratch, size);
+		munmap(shared, size);
+		close(memfd);
+		close(gmem);
+		close(vm);
+	}
+	warming_up = false;
+}
+
+static void table1(void)
+{
+	printf("@@T 1 %lu MiB round trip\n", conv_mib);
+	round_in_place("inplace-preserve", KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
+		       KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE, true, false);
+	round_in_place("inplace-preserve-zero", KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE,
+		       KVM_SET_MEMORY_ATTRIBUTES2_ZERO, false, true);
+	round_in_place("inplace-unspecified", KVM_SET_MEMORY_ATTRIBUTES2_MODE_UNSPECIFIED,
+		       KVM_SET_MEMORY_ATTRIBUTES2_MODE_UNSPECIFIED, false, false);
+	if (k.in_place) {
+		not_here(1, "two-backings-copy", "measured on plain 7.3");
+		not_here(1, "two-backings-copy-in", "measured on plain 7.3");
+		not_here(1, "two-backings-discard", "measured on plain 7.3");
+		return;
+	}
+	round_two_backings("two-backings-copy", true, true);
+	round_two_backings("two-backings-copy-in", true, false);
+	round_two_backings("two-backings-discard", false, false);
+}
+
+/* ------------------------------------------------------------------ */
+/* Table 2: one call over a large, sparse range                         */
+
+static void sparse_one(unsigned long gib, bool in_place)
+{
+	unsigned long size = gib * GIB;
+	char row[48];
+	int r;
+
+	snprintf(row, sizeof(row), "%s-%luG", in_place ? "inplace" : "vm-xarray", gib);
+	if (in_place ? !k.in_place : !k.vm_attributes) {
+		not_here(2, row, in_place ? "no in-place conversion on this kernel" :
+			 "no VM-level attributes on this kernel");
+		return;
+	}
+	/*
+	 * The biggest sizes take seconds per call on the per-gfn xarray:
+	 * fewer rounds, no warm-up.
+	 */
+	for (r = gib >= 16 ? 0 : -1; r < (gib >= 16 && reps > 3 ? 3 : reps); r++) {
+		int vm = create_vm(k.sw_type);
+		int gmem = create_gmem(vm, size, in_place ? GUEST_MEMFD_FLAG_MMAP |
+				       GUEST_MEMFD_FLAG_INIT_SHARED : 0);
+		void *va;
+		double t0, t1, t2;
+		long s0, s1;
+
+		warming_up = r < 0;
+		/* In place: the VMM's mapping of the guest_memfd, untouched. */
+		if (in_place)
+			va = map_fd(gmem, size);
+		else
+			va = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (va == MAP_FAILED)
+			die("reserving %lu GiB of address space", gib);
+		set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, SPARSE_GPA, size, va, gmem);
+		s0 = slab_kib();
+		t0 = now_us();
+		if (in_place)
+			convert_gmem(gmem, 0, size, true, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
+		else
+			convert_vm(vm, SPARSE_GPA, size, true);
+		t1 = now_us();
+		s1 = slab_kib();
+		t2 = now_us();
+		if (in_place)
+			convert_gmem(gmem, 0, size, false, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
+		else
+			convert_vm(vm, SPARSE_GPA, size, false);
+		t2 = now_us() - t2;
+		result(2, row, "to_private_ms", (t1 - t0) / 1e3);
+		result(2, row, "to_shared_ms", t2 / 1e3);
+		result(2, row, "slab_private_kib", s1 - s0);
+
+		munmap(va, size);
+		close(gmem);
+		close(vm);
+	}
+	warming_up = false;
+}
+
+static void table2(void)
+{
+	unsigned long gib;
+
+	printf("@@T 2 sparse range, one call\n");
+	for (gib = 1; gib <= sparse_max_gib; gib *= 4) {
+		sparse_one(gib, true);
+		sparse_one(gib, false);
+	}
+}
+
+/* ------------------------------------------------------------------ */
+/* Table 3: every other page private                                    */
+
+/*
+ * @stride 2: every other page, each call adds a range; @stride 1: the first
+ * half of the file page by page, each call extends the range before it.
+ */
+static void per_page(bool in_place, unsigned long stride)
+{
+	char row[48];
+	unsigned long size = alt_mib * MIB, n = size / PAGE / 2, i;
+	int r;
+
+	snprintf(row, sizeof(row), "%s%s", in_place ? "inplace" : "vm-xarray",
+		 stride == 1 ? "-contiguous" : "");
+
+	if (in_place ? !k.in_place : !k.vm_attributes) {
+		not_here(3, row, in_place ? "no in-place conversion on this kernel" :
+			 "no VM-level attributes on this kernel");
+		return;
+	}
+	for (r = -1; r < reps; r++) {
+		int vm = create_vm(k.sw_type);
+		int gmem = create_gmem(vm, size, in_place ? GUEST_MEMFD_FLAG_MMAP |
+				       GUEST_MEMFD_FLAG_INIT_SHARED : 0);
+		unsigned long pgoff;
+		double t0, t1;
+		long s0, s1, s2;
+		void *va;
+		int pass;
+
+		warming_up = r < 0;
+		if (in_place)
+			va = map_fd(gmem, size);
+		else
+			va = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		if (va == MAP_FAILED)
+			die("reserving %lu MiB of address space", alt_mib);
+		set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, va, gmem);
+		s0 = slab_kib();
+
+		/*
+		 * Pass 0 converts to private, pass 1 does the same again (no
+		 * change), pass 2 converts back to shared.
+		 */
+		for (pass = 0; pass < 3; pass++) {
+			t0 = now_us();
+			for (i = 0; i < n; i++) {
+				pgoff = stride * i + stride - 1;
+				if (in_place)
+					convert_gmem(gmem, pgoff * PAGE, PAGE, pass < 2,
+						     KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
+				else
+					convert_vm(vm, DATA_GPA + pgoff * PAGE, PAGE, pass < 2);
+			}
+			t1 = now_us();
+			switch (pass) {
+			case 0:
+				s1 = slab_kib();
+				result(3, row, "to_private_us_per_call", (t1 - t0) / n);
+				result(3, row, "slab_before_kib", s0);
+				result(3, row, "slab_kib", s1 - s0);
+				break;
+			case 1:
+				result(3, row, "noop_us_per_call", (t1 - t0) / n);
+				break;
+			default:
+				s2 = slab_kib();
+				result(3, row, "to_shared_us_per_call", (t1 - t0) / n);
+				result(3, row, "slab_kib_after_back", s2 - s0);
+			}
+		}
+
+		munmap(va, size);
+		close(gmem);
+		close(vm);
+	}
+	warming_up = false;
+}
+
+static void table3(void)
+{
+	printf("@@T 3 every other page of %lu MiB private, one call per page\n", alt_mib);
+	per_page(true, 2);
+	per_page(false, 2);
+	per_page(true, 1);
+	per_page(false, 1);
+}
+
+/* ------------------------------------------------------------------ */
+/* Table 4: host access through mmap                                    */
+
+enum backing { MEMFD, GMEM_SW, GMEM_DEFAULT };
+
+static void host_access(enum backing b)
+{
+	static const char * const rows[] = { "memfd", "gmem-sw-protected", "gmem-default-vm" };
+	unsigned long size = mmap_mib * MIB;
+	int r;
+
+	if (b == GMEM_SW && !k.in_place) {
+		not_here(4, rows[b], "no shared guest_memfd memory in software-protected VMs");
+		return;
+	}
+	if (b == GMEM_DEFAULT && !k.gmem_mmap_default) {
+		not_here(4, rows[b], "guest_memfd cannot be mapped");
+		return;
+	}
+	/* Cheap and noisy under emulation: three times the repetitions. */
+	for (r = -1; r < 3 * reps; r++) {
+		int vm = -1, fd;
+		unsigned char *mem;
+		double t0, t1, t2;
+
+		warming_up = r < 0;
+		if (b == MEMFD) {
+			fd = create_memfd(size);
+		} else {
+			vm = create_vm(b == GMEM_SW ? k.sw_type : 0);
+			fd = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
+					 GUEST_MEMFD_FLAG_INIT_SHARED);
+		}
+		mem = map_fd(fd, size);
+		t0 = now_us();
+		touch(mem, size);
+		t1 = now_us();
+		sum(mem, size);
+		t2 = now_us();
+		result(4, rows[b], "first_touch_kfaults_per_s", size / PAGE / (t1 - t0) * 1e3);
+		result(4, rows[b], "read_mib_per_s", size / MIB / ((t2 - t1) / 1e6));
+
+		munmap(mem, size);
+		close(fd);
+		if (vm >= 0)
+			close(vm);
+	}
+	warming_up = false;
+}
+
+static void table4(void)
+{
+	printf("@@T 4 host mmap of %lu MiB\n", mmap_mib);
+	host_access(MEMFD);
+	host_access(GMEM_SW);
+	host_access(GMEM_DEFAULT);
+}
+
+/* ------------------------------------------------------------------ */
+/* Table 5: guest faults                                                */
+
+enum guest_mem {
+	PRIVATE_IN_PLACE, PRIVATE_VM_ATTRS, SHARED_GMEM_SW, SHARED_GMEM_DEFAULT, ANON_DEFAULT,
+};
 
 static void guest_faults(enum guest_mem m)
 {
 	static const char * const rows[] = {
-		"private-inplace", "private-vm-attributes", "shared-gmem-default-vm",
+		"private-inplace", "private-vm-attributes", "shared-gmem-sw-protected",
+		"shared-gmem-default-vm", "anon-default-vm",
 	};
 	unsigned long size = fault_mib * MIB, pages = size / PAGE;
-	int r, run_size;
+	int r;
 
-	if ((m == PRIVATE_IN_PLACE && !k.in_place) ||
+	if (((m == PRIVATE_IN_PLACE || m == SHARED_GMEM_SW) && !k.in_place) ||
 	    (m == PRIVATE_VM_ATTRS && (!k.vm_attributes || k.in_place))) {
-		not_here(5, rows[m], m == PRIVATE_IN_PLACE ? "no in-place conversion on this kernel" :
-			 "no VM-level attributes on this kernel");
+		not_here(5, rows[m], m == PRIVATE_VM_ATTRS ? "no VM-level attributes on this kernel" :
+			 "no in-place conversion on this kernel");
 		return;
 	}
 	if (m == SHARED_GMEM_DEFAULT && !k.gmem_mmap_default) {
 		not_here(5, rows[m], "no guest_memfd-only memslots");
 		return;
 	}
-	run_size = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
-	if (run_size < 0)
-		die("KVM_GET_VCPU_MMAP_SIZE");
 
-	for (r = 0; r < reps; r++) {
-		int vm = create_vm(m == SHARED_GMEM_DEFAULT ? 0 : k.sw_type);
-		unsigned char *code = mmap(NULL, CODE_SIZE, PROT_READ | PROT_WRITE,
-					   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		int gmem, memfd = -1, vcpu;
-		unsigned char *shared;
-		struct kvm_run *run;
+	for (r = -1; r < reps; r++) {
+		bool default_vm = m == SHARED_GMEM_DEFAULT || m == ANON_DEFAULT;
+		int vm = create_vm(default_vm ? 0 : k.sw_type);
+		int gmem = -1, memfd = -1;
+		unsigned char *mem;
+		struct guest g;
 		double t0, t1;
 
-		if (code == MAP_FAILED)
-			die("guest code buffer");
-		memcpy(code, guest_touch, guest_touch_end - guest_touch);
-		set_slot(vm, 0, 0, CODE_GPA, CODE_SIZE, code, -1);
-
+		warming_up = r < 0;
 		switch (m) {
 		case PRIVATE_IN_PLACE:		/* private from creation */
 			gmem = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP);
-			shared = map_fd(gmem, size);
+			mem = map_fd(gmem, size);
 			break;
 		case PRIVATE_VM_ATTRS:
 			gmem = create_gmem(vm, size, 0);
 			memfd = create_memfd(size);
-			shared = map_fd(memfd, size);
+			mem = map_fd(memfd, size);
 			break;
-		default:
+		case ANON_DEFAULT:		/* the classic: anonymous memory */
+			mem = mmap(NULL, size, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+			if (mem == MAP_FAILED)
+				die("anonymous memory");
+			break;
+		default:			/* shared from creation */
 			gmem = create_gmem(vm, size, GUEST_MEMFD_FLAG_MMAP |
 					   GUEST_MEMFD_FLAG_INIT_SHARED);
-			shared = map_fd(gmem, size);
+			mem = map_fd(gmem, size);
 			break;
 		}
-		set_slot(vm, 1, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, shared, gmem);
+		set_slot(vm, 0, gmem >= 0 ? KVM_MEM_GUEST_MEMFD : 0, DATA_GPA, size, mem, gmem);
 		if (m == PRIVATE_VM_ATTRS)
 			convert_vm(vm, DATA_GPA, size, true);
-
-		vcpu = ioctl(vm, KVM_CREATE_VCPU, 0);
-		if (vcpu < 0)
-			die("KVM_CREATE_VCPU");
-		run = mmap(NULL, run_size, PROT_READ | PROT_WRITE, MAP_SHARED, vcpu, 0);
-		if (run == MAP_FAILED)
-			die("mmap of kvm_run");
-		setup_vcpu(vm, vcpu, pages);
+		guest_create(&g, vm, 1);
 
 		t0 = now_us();
-		run_until_done(vcpu, run);
+		guest_touch_pages(&g, vm, DATA_GPA, pages);
 		t1 = now_us();
-		result(5, rows[m], "us_per_fault", (t1 - t0) / pages);
+		result(5, rows[m], "us_per_page", (t1 - t0) / pages);
 
-		munmap(run, run_size);
-		close(vcpu);
-		munmap(shared, size);
+		guest_destroy(&g);
+		munmap(mem, size);
 		if (memfd >= 0)
 			close(memfd);
-		close(gmem);
-		munmap(code, CODE_SIZE);
+		if (gmem >= 0)
+			close(gmem);
 		close(vm);
 	}
+	warming_up = false;
 }
 
 static void table5(void)
@@ -911,7 +1061,9 @@ static void table5(void)
 	printf("@@T 5 a vCPU touching %lu MiB\n", fault_mib);
 	guest_faults(PRIVATE_IN_PLACE);
 	guest_faults(PRIVATE_VM_ATTRS);
+	guest_faults(SHARED_GMEM_SW);
 	guest_faults(SHARED_GMEM_DEFAULT);
+	guest_faults(ANON_DEFAULT);
 }
 
 /* ------------------------------------------------------------------ */
@@ -919,7 +1071,7 @@ static void table5(void)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: gmem_bench [-r reps] [-c conversion_mib] [-s sparse_max_gib]\n"
+		"usage: gmem_bench [-r reps] [-c conversion_mib] [-s sparse_max_gib (<= 256)]\n"
 		"                  [-a alternating_mib] [-m mmap_mib] [-f fault_mib] [-t tables]\n"
 		"  -t: the tables to run, e.g. 125 (default 12345)\n");
 	exit(2);
@@ -952,7 +1104,9 @@ int main(int argc, char **argv)
 		default: usage();
 		}
 	}
-	if (optind != argc || getpagesize() != (int)PAGE || fault_mib * MIB > DOORBELL_GPA - DATA_GPA)
+	/* The guest's memory must stay below the doorbell, the sparse slots in 40 bits. */
+	if (optind != argc || getpagesize() != (int)PAGE || sparse_max_gib > 256 ||
+	    fault_mib * MIB > DOORBELL_GPA - DATA_GPA || conv_mib * MIB > DOORBELL_GPA - DATA_GPA)
 		usage();
 
 	kvm_fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);

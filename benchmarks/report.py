@@ -2,13 +2,14 @@
 # SPDX-License-Identifier: GPL-2.0
 """Turn the console logs of gmem_bench runs into one table per measurement.
 
-Usage: report.py ARCH SERIES_CONSOLE_LOG BASE_CONSOLE_LOG
+Usage: report.py ARCH SERIES_LOG[,SERIES_LOG...] BASE_LOG[,BASE_LOG...]
 
-Each log holds the "@@M table row metric value" lines of one boot: the
-patched kernel ("series") and plain 7.3 ("7.3").  Every cell shows the
-median over the repetitions and the spread, "median [min-max]"; the ratio
-columns divide medians measured in the same make bench run.  Nothing here
-judges a number.
+Each console log holds the "@@M table row metric value" lines of one boot
+of the patched kernel ("series") or of plain 7.3 ("7.3"); the boots of a
+kernel are pooled.  Every cell shows the median over all repetitions of
+all boots and the spread, "median [min-max]"; the ratio columns divide
+medians measured in the same make bench run.  Nothing here judges a
+number.
 """
 import statistics
 import sys
@@ -45,9 +46,21 @@ def fmt(x):
 
 
 class Run:
-    def __init__(self, name, path):
+    def __init__(self, name, paths):
         self.name = name
-        self.vals, self.notes, self.info = parse(path)
+        self.vals, self.notes, self.info, self.boots = {}, {}, "", []
+        for path in paths.split(","):
+            vals, notes, info = parse(path)
+            self.boots.append(vals)
+            for key, v in vals.items():
+                self.vals.setdefault(key, []).extend(v)
+            self.notes.update(notes)
+            self.info = self.info or info
+
+    def boot_medians(self, table, row, metric):
+        """The median of each boot, for the reader to see boot-to-boot noise."""
+        return [statistics.median(b[(str(table), row, metric)]) for b in self.boots
+                if b.get((str(table), row, metric))]
 
     def get(self, table, row, metric):
         return self.vals.get((str(table), row, metric))
@@ -69,7 +82,8 @@ class Run:
 def ratio(a, b):
     if a is None or b is None or b == 0:
         return "n/a"
-    return "%.2fx" % (a / b)
+    r = a / b
+    return "%.0fx" % r if r >= 100 else "%.2fx" % r
 
 
 def print_table(title, head, rows, note=None):
@@ -90,44 +104,60 @@ def main():
         sys.exit(__doc__)
     arch, spath, bpath = sys.argv[1:]
     s, b = Run("series", spath), Run("7.3", bpath)
-    print("gmem_bench on %s; each cell: median [min-max] over the repetitions" % arch)
+    print("gmem_bench on %s; each cell: median [min-max] over the repetitions of "
+          "%d boot(s) per kernel" % (arch, len(s.boots)))
+    print("  Under QEMU's emulation (TCG) absolute times mean little, and even relative "
+          "costs differ from hardware;")
+    print("  what counts are the ratios between rows measured in the same run.")
     print("  series: %s" % (s.info or "no result"))
     print("  7.3:    %s" % (b.info or "no result"))
 
-    # 1: conversion of allocated memory
+    # 1: a round trip of allocated memory
     t = 1
     rows = []
-    base_rows = {"copy": "two-backings-copy", "discard": "two-backings-discard"}
     spec = [
-        ("in place, PRESERVE both ways", s, "inplace-preserve", "copy"),
-        ("in place, unspecified both ways", s, "inplace-unspecified", "discard"),
-        ("in place, PRESERVE / ZERO to shared", s, "inplace-zero", "discard"),
-        ("7.3: copy + discard (data kept)", b, "two-backings-copy", None),
-        ("7.3: discard (data not kept)", b, "two-backings-discard", None),
+        ("in place, PRESERVE both ways", s, "inplace-preserve", "two-backings-copy"),
+        ("in place, PRESERVE, then ZERO to shared", s, "inplace-preserve-zero",
+         "two-backings-copy-in"),
+        ("in place, unspecified (scrambles both ways)", s, "inplace-unspecified",
+         "two-backings-discard"),
+        ("7.3: copy both ways", b, "two-backings-copy", None),
+        ("7.3: copy to private, discard back", b, "two-backings-copy-in", None),
+        ("7.3: discard both ways", b, "two-backings-discard", None),
     ]
     if "vm_attributes=0" in b.info:
         spec = [(lab + " [no attributes]" if run is b else lab, run, row, vs)
                 for lab, run, row, vs in spec]
     for label, run, row, vs in spec:
         if not run.get(t, row, "total_ms"):
-            rows.append([label, run.name, "n/a: " + run.why(t, row), "", "", "", "", ""])
+            rows.append([label, run.name, "n/a: " + run.why(t, row)] + [""] * 7)
             continue
         r = [label, run.name] + [run.cell(t, row, m) for m in
-                                 ("to_private_ms", "to_shared_ms", "touch_ms", "total_ms",
-                                  "peak_mib")]
-        r.append(ratio(run.med(t, row, "total_ms"), b.med(t, base_rows[vs], "total_ms"))
-                 if vs else "")
+                                 ("to_private_ms", "guest_touch_ms", "to_shared_ms",
+                                  "host_touch_ms", "total_ms", "private_mib", "peak_mib")]
+        r.append(ratio(run.med(t, row, "total_ms"), b.med(t, vs, "total_ms")) if vs else "")
         rows.append(r)
-    print_table("1. Shared -> private -> shared of allocated memory, then the host "
-                "touches every page (ms; peak MiB allocated)",
-                ["conversion", "kernel", "to private", "to shared", "host touch",
-                 "total", "peak MiB", "total vs 7.3"], rows,
-                ["The 7.3 rows: VM-level attributes (where the kernel has them), "
-                 "private pages in a guest_memfd, shared pages in a memfd;",
-                 "the copy is a host memcpy standing in for the guest's or "
-                 "firmware's copy (a lower bound).",
-                 "[no attributes]: plain 7.3 has no private memory on this architecture; "
-                 "the row times the two backings alone."])
+    print_table("1. A round trip of allocated memory: the host wrote it while shared; to "
+                "private; a vCPU writes every page; to shared; the host writes every page "
+                "(ms; MiB)",
+                ["conversion", "kernel", "to private", "vCPU touch", "to shared",
+                 "host touch", "total", "MiB private", "MiB peak", "total vs 7.3"], rows,
+                ["Each in-place row is compared with the 7.3 row that keeps the same data "
+                 "(the one below it in the same order).",
+                 "7.3: VM-level attributes, private pages in a guest_memfd, shared pages in a "
+                 "memfd; the copy into private memory is timed as allocating the private "
+                 "pages",
+                 "and a host memcpy (a lower bound of the guest's or firmware's copy).  "
+                 "Where 7.3 copies back, the host's faults on the new shared pages fall in "
+                 "\"to shared\";",
+                 "in place (and where 7.3 discards) they fall in \"host touch\": compare "
+                 "totals.  MiB: page cache of both files above the start, after the vCPU's "
+                 "touch and at the peak.",
+                 "Contents are checked after each round trip (PRESERVE: the data; ZERO and "
+                 "discard: zeros)."] +
+                (["[no attributes]: plain 7.3 has no private memory on this architecture; "
+                  "the row times the two backings alone, the vCPU writing to the memfd."]
+                 if "vm_attributes=0" in b.info else []))
 
     # 2: sparse range, one call
     t = 2
@@ -148,12 +178,14 @@ def main():
                          run.cell(t, row, "to_shared_ms"),
                          run.cell(t, row, "slab_private_kib"),
                          ratio(m, first[label]),
-                         ratio(m, b.med(t, "vm-xarray-%dG" % g, "to_private_ms"))
+                         ratio(b.med(t, "vm-xarray-%dG" % g, "to_private_ms"), m)
                          if run is s else ""])
     print_table("2. One call converting a sparse range (nothing allocated): ms, and "
                 "the slab held while private (KiB)",
                 ["file size", "tracking", "to private", "to shared", "slab KiB",
-                 "growth vs smallest", "in place vs 7.3"], rows)
+                 "growth vs smallest", "7.3 / in place"], rows,
+                ["In place with PRESERVE, the guest_memfd mapped by the host (untouched).  "
+                 "Slab counts whole slab pages: a few pages either way are noise."])
 
     # 3: every other page
     t = 3
@@ -163,9 +195,10 @@ def main():
                             ("contiguous pages, in place", s, "inplace-contiguous"),
                             ("contiguous pages, 7.3 VM xarray", b, "vm-xarray-contiguous")):
         if not run.get(t, row, "slab_kib"):
-            rows.append([label, "n/a: " + run.why(t, row), "", "", "", "", ""])
+            rows.append([label, "n/a: " + run.why(t, row), "", "", "", "", "", ""])
             continue
         rows.append([label, run.cell(t, row, "to_private_us_per_call"),
+                     fmt(run.med(t, row, "slab_before_kib")),
                      run.cell(t, row, "slab_kib"),
                      run.cell(t, row, "noop_us_per_call"),
                      run.cell(t, row, "to_shared_us_per_call"),
@@ -176,9 +209,12 @@ def main():
                      if run is s else ""])
     print_table("3. Half of the file private, one call per page: us per call, and the "
                 "slab the tracking holds (KiB)",
-                ["pages, tracking", "to private us/call", "slab KiB", "same again us/call",
+                ["pages, tracking", "to private us/call", "Slab before", "slab KiB added",
+                 "same again us/call",
                  "back to shared us/call",
-                 "slab KiB after", "in place vs 7.3"], rows)
+                 "added, once back", "in place vs 7.3"], rows,
+                ["Slab: /proc/meminfo, KiB; \"added\" is after minus before, with the "
+                 "file and VM still open."])
 
     # 4: host mmap
     t = 4
@@ -201,30 +237,42 @@ def main():
                 "bandwidth (MiB/s)",
                 ["kernel", "backing", "k faults/s", "read MiB/s", "faults vs memfd",
                  "read vs memfd"], rows,
-                ["memfd is the same code on both kernels: its two rows show how "
-                 "comparable the two boots ran."])
+                ["memfd is the same code on both kernels: its rows show how comparable "
+                 "the boots ran; medians per boot, k faults/s: series %s, 7.3 %s." %
+                 (", ".join(fmt(x) for x in s.boot_medians(t, "memfd",
+                                                            "first_touch_kfaults_per_s")),
+                  ", ".join(fmt(x) for x in b.boot_medians(t, "memfd",
+                                                            "first_touch_kfaults_per_s")))])
 
     # 5: guest faults
     t = 5
     rows = []
+    m5 = "us_per_page"
     for label, run, row, vs in (
             ("private, in place", s, "private-inplace", "private-vm-attributes"),
             ("private, VM attributes", b, "private-vm-attributes", None),
+            ("shared guest_memfd, software-protected VM", s, "shared-gmem-sw-protected", None),
             ("shared guest_memfd, default VM", s, "shared-gmem-default-vm",
              "shared-gmem-default-vm"),
-            ("shared guest_memfd, default VM", b, "shared-gmem-default-vm", None)):
-        if not run.get(t, row, "us_per_fault"):
+            ("shared guest_memfd, default VM", b, "shared-gmem-default-vm", None),
+            ("anonymous memory, default VM", s, "anon-default-vm", "anon-default-vm"),
+            ("anonymous memory, default VM", b, "anon-default-vm", None)):
+        if not run.get(t, row, m5):
             rows.append([run.name, label, "n/a: " + run.why(t, row), "", ""])
             continue
-        m = run.med(t, row, "us_per_fault")
-        rows.append([run.name, label, run.cell(t, row, "us_per_fault"),
-                     ratio(m, b.med(t, vs, "us_per_fault")) if vs else "",
-                     ratio(m, run.med(t, "shared-gmem-default-vm", "us_per_fault"))])
-    print_table("5. A vCPU writing one byte per page: us per guest fault",
-                ["kernel", "memory", "us per fault", "vs 7.3 (same memory)",
-                 "vs shared (same kernel)"], rows,
+        m = run.med(t, row, m5)
+        rows.append([run.name, label, run.cell(t, row, m5),
+                     ratio(m, b.med(t, vs, m5)) if vs else "",
+                     ratio(m, run.med(t, "shared-gmem-default-vm", m5))])
+    print_table("5. A vCPU writing one byte per page, each page new to it: us per page",
+                ["kernel", "memory", "us per page", "vs 7.3 (same memory)",
+                 "vs shared guest_memfd (same kernel)"], rows,
                 ["arm64 7.3 has no private memory: there, the series' private faults "
-                 "compare with shared guest_memfd faults."])
+                 "compare with shared guest_memfd faults.",
+                 "Shared faults of a software-protected VM ask guest_memfd for the page's "
+                 "state as private ones do; a default VM's do not.",
+                 "guest_memfd maps 4 KiB pages (7.3 and the series); anonymous memory may "
+                 "get transparent huge pages, one fault per 2 MiB."])
 
 
 if __name__ == "__main__":
