@@ -971,10 +971,14 @@ static void host_access(enum backing b)
 
 static void table4(void)
 {
+	/*
+	 * The rows both kernels run first, in the same order, so that what
+	 * ran before them is the same; then the series' own.
+	 */
 	printf("@@T 4 host mmap of %lu MiB\n", mmap_mib);
 	host_access(MEMFD);
-	host_access(GMEM_SW);
 	host_access(GMEM_DEFAULT);
+	host_access(GMEM_SW);
 }
 
 /* ------------------------------------------------------------------ */
@@ -1059,11 +1063,16 @@ static void guest_faults(enum guest_mem m)
 static void table5(void)
 {
 	printf("@@T 5 a vCPU touching %lu MiB\n", fault_mib);
+	/*
+	 * Each kernel's private memory first, then the rows both kernels
+	 * run, then the series' own, so that what ran before a row compared
+	 * across kernels is the same.
+	 */
 	guest_faults(PRIVATE_IN_PLACE);
 	guest_faults(PRIVATE_VM_ATTRS);
-	guest_faults(SHARED_GMEM_SW);
 	guest_faults(SHARED_GMEM_DEFAULT);
 	guest_faults(ANON_DEFAULT);
+	guest_faults(SHARED_GMEM_SW);
 }
 
 /* ------------------------------------------------------------------ */
