@@ -757,6 +757,58 @@ static void table1(void)
 }
 
 /* ------------------------------------------------------------------ */
+/* Tables 2 and 3: a range tracked in place or in the VM's xarray       */
+
+/*
+ * A VM and its guest_memfd of @size, bound to a memslot at @gpa: in place,
+ * the guest_memfd is shared and mapped by the host (untouched), as a VMM
+ * has it; for the VM-level attributes, a reserved anonymous range stands
+ * for the shared backing.
+ */
+struct tracked {
+	bool in_place;
+	int vm, gmem;
+	unsigned long gpa, size;
+	void *va;
+};
+
+static void tracked_open(struct tracked *t, bool in_place, unsigned long gpa,
+			 unsigned long size)
+{
+	t->in_place = in_place;
+	t->gpa = gpa;
+	t->size = size;
+	t->vm = create_vm(k.sw_type);
+	t->gmem = create_gmem(t->vm, size, in_place ? GUEST_MEMFD_FLAG_MMAP |
+			      GUEST_MEMFD_FLAG_INIT_SHARED : 0);
+	if (in_place)
+		t->va = map_fd(t->gmem, size);
+	else
+		t->va = mmap(NULL, size, PROT_READ | PROT_WRITE,
+			     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (t->va == MAP_FAILED)
+		die("reserving %lu MiB of address space", size / MIB);
+	set_slot(t->vm, 0, KVM_MEM_GUEST_MEMFD, gpa, size, t->va, t->gmem);
+}
+
+/* Convert [@offset, @offset + @len) of the range, with PRESERVE in place. */
+static void tracked_convert(struct tracked *t, unsigned long offset, unsigned long len,
+			    bool private)
+{
+	if (t->in_place)
+		convert_gmem(t->gmem, offset, len, private, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
+	else
+		convert_vm(t->vm, t->gpa + offset, len, private);
+}
+
+static void tracked_close(struct tracked *t)
+{
+	munmap(t->va, t->size);
+	close(t->gmem);
+	close(t->vm);
+}
+
+/* ------------------------------------------------------------------ */
 /* Table 2: one call over a large, sparse range                         */
 
 static void sparse_one(unsigned long gib, bool in_place)
@@ -776,44 +828,24 @@ static void sparse_one(unsigned long gib, bool in_place)
 	 * fewer rounds, no warm-up.
 	 */
 	for (r = gib >= 16 ? 0 : -1; r < (gib >= 16 && reps > 3 ? 3 : reps); r++) {
-		int vm = create_vm(k.sw_type);
-		int gmem = create_gmem(vm, size, in_place ? GUEST_MEMFD_FLAG_MMAP |
-				       GUEST_MEMFD_FLAG_INIT_SHARED : 0);
-		void *va;
+		struct tracked t;
 		double t0, t1, t2;
 		long s0, s1;
 
 		warming_up = r < 0;
-		/* In place: the VMM's mapping of the guest_memfd, untouched. */
-		if (in_place)
-			va = map_fd(gmem, size);
-		else
-			va = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (va == MAP_FAILED)
-			die("reserving %lu GiB of address space", gib);
-		set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, SPARSE_GPA, size, va, gmem);
+		tracked_open(&t, in_place, SPARSE_GPA, size);
 		s0 = slab_kib();
 		t0 = now_us();
-		if (in_place)
-			convert_gmem(gmem, 0, size, true, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
-		else
-			convert_vm(vm, SPARSE_GPA, size, true);
+		tracked_convert(&t, 0, size, true);
 		t1 = now_us();
 		s1 = slab_kib();
 		t2 = now_us();
-		if (in_place)
-			convert_gmem(gmem, 0, size, false, KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
-		else
-			convert_vm(vm, SPARSE_GPA, size, false);
+		tracked_convert(&t, 0, size, false);
 		t2 = now_us() - t2;
 		result(2, row, "to_private_ms", (t1 - t0) / 1e3);
 		result(2, row, "to_shared_ms", t2 / 1e3);
 		result(2, row, "slab_private_kib", s1 - s0);
-
-		munmap(va, size);
-		close(gmem);
-		close(vm);
+		tracked_close(&t);
 	}
 	warming_up = false;
 }
@@ -851,24 +883,13 @@ static void per_page(bool in_place, unsigned long stride)
 		return;
 	}
 	for (r = -1; r < reps; r++) {
-		int vm = create_vm(k.sw_type);
-		int gmem = create_gmem(vm, size, in_place ? GUEST_MEMFD_FLAG_MMAP |
-				       GUEST_MEMFD_FLAG_INIT_SHARED : 0);
-		unsigned long pgoff;
+		struct tracked t;
 		double t0, t1;
 		long s0, s1, s2;
-		void *va;
 		int pass;
 
 		warming_up = r < 0;
-		if (in_place)
-			va = map_fd(gmem, size);
-		else
-			va = mmap(NULL, size, PROT_READ | PROT_WRITE,
-				  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
-		if (va == MAP_FAILED)
-			die("reserving %lu MiB of address space", alt_mib);
-		set_slot(vm, 0, KVM_MEM_GUEST_MEMFD, DATA_GPA, size, va, gmem);
+		tracked_open(&t, in_place, DATA_GPA, size);
 		s0 = slab_kib();
 
 		/*
@@ -877,14 +898,9 @@ static void per_page(bool in_place, unsigned long stride)
 		 */
 		for (pass = 0; pass < 3; pass++) {
 			t0 = now_us();
-			for (i = 0; i < n; i++) {
-				pgoff = stride * i + stride - 1;
-				if (in_place)
-					convert_gmem(gmem, pgoff * PAGE, PAGE, pass < 2,
-						     KVM_SET_MEMORY_ATTRIBUTES2_PRESERVE);
-				else
-					convert_vm(vm, DATA_GPA + pgoff * PAGE, PAGE, pass < 2);
-			}
+			for (i = 0; i < n; i++)
+				tracked_convert(&t, (stride * i + stride - 1) * PAGE, PAGE,
+						pass < 2);
 			t1 = now_us();
 			switch (pass) {
 			case 0:
@@ -903,9 +919,7 @@ static void per_page(bool in_place, unsigned long stride)
 			}
 		}
 
-		munmap(va, size);
-		close(gmem);
-		close(vm);
+		tracked_close(&t);
 	}
 	warming_up = false;
 }
