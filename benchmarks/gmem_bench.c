@@ -299,12 +299,18 @@ static void touch(volatile unsigned char *p, unsigned long size)
 		p[i] = (unsigned char)(i >> 12) | 1;
 }
 
+/* What fill() writes at byte @i (a multiple of 8), for check_contents(). */
+static uint64_t pattern(unsigned long i)
+{
+	return i * 0x9e3779b97f4a7c15ULL;
+}
+
 static void fill(unsigned char *p, unsigned long size)
 {
 	unsigned long i;
 
 	for (i = 0; i < size; i += sizeof(uint64_t))
-		*(uint64_t *)(p + i) = i * 0x9e3779b97f4a7c15ULL;
+		*(uint64_t *)(p + i) = pattern(i);
 }
 
 static uint64_t sum(const unsigned char *p, unsigned long size)
@@ -562,7 +568,7 @@ static void check_contents(const char *row, const unsigned char *p, unsigned lon
 	unsigned long i;
 
 	for (i = 0; i < size; i += sizeof(uint64_t)) {
-		uint64_t want = kept ? i * 0x9e3779b97f4a7c15ULL : 0;
+		uint64_t want = kept ? pattern(i) : 0;
 
 		if (i % PAGE == 0)
 			continue;
