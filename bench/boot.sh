@@ -18,7 +18,7 @@ variant_vars "$variant" "$arch"
 RESULTS=${RESULTS:-$CACHE/results.tsv}
 VERBOSE=${VERBOSE:-0}
 DEFAULT_TIMEOUT=180
-KST=$OBJ/kselftest/kvm
+KST=$TESTOBJ/kselftest/kvm
 tag="$arch/$variant/$boot"
 
 # The plan: one "group id timeout command" line per test.
@@ -73,7 +73,7 @@ while read -r _ _ _ bin _; do
 	bin=${bin#./}
 	mkdir -p "$root/t/$(dirname "$bin")"
 	if [ -x "$KST/$bin" ]; then cp "$KST/$bin" "$root/t/$bin"
-	elif [ -x "$OBJ/bench-bin/$bin" ]; then cp "$OBJ/bench-bin/$bin" "$root/t/$bin"
+	elif [ -x "$TESTOBJ/bench-bin/$bin" ]; then cp "$TESTOBJ/bench-bin/$bin" "$root/t/$bin"
 	else die "$tag: no binary for $bin"; fi
 done <"$root/plans/$boot"
 (cd "$root" && find . | cpio -o -H newc --quiet) >"$OBJ/initramfs-$boot.cpio" ||
@@ -243,14 +243,15 @@ while read -r g id _; do
 	report "$g" "$id" fail 0 "not finished: $why"
 done <"$root/plans/$boot"
 
-# A kernel that warned, oopsed or found a bug fails the boot.  Read the
-# kernel log the guest printed, or the whole console if it never got there.
+# A kernel that warned, oopsed, found a bug, a leak (kmemleak's report,
+# debug kernels), a lockup or a stall fails the boot.  Read the kernel log
+# the guest printed, or the whole console if it never got there.
 if grep -q '^@@BENCH DMESG-END' "$log"; then
-	klog=$(sed -n '/^@@BENCH DMESG-BEGIN/,/^@@BENCH DMESG-END/p' "$log")
+	klog=$(sed -n '/^@@BENCH KMEMLEAK-BEGIN/,/^@@BENCH KMEMLEAK-END/p; /^@@BENCH DMESG-BEGIN/,/^@@BENCH DMESG-END/p' "$log")
 else
 	klog=$(cat "$log")
 fi
-bad=$(printf '%s\n' "$klog" | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|possible recursive locking|INFO: task .* blocked|Kernel panic|Call trace:|Call Trace:' | head -5)
+bad=$(printf '%s\n' "$klog" | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|possible recursive locking|INFO: task .* blocked|INFO: rcu|detected stalls|hard LOCKUP|workqueue lockup|unreferenced object|Kernel panic|Call trace:|Call Trace:' | head -5)
 if [ -n "$bad" ]; then
 	report kernel "kernel-log:$boot" fail 0 "the kernel log reports a problem (see $log)"
 	printf '%s\n' "$bad" | sed 's/\r$//; s/^/    | /'

@@ -8,6 +8,10 @@
 #                    tests/ARCH/boots and run that line's test groups.
 #                    BASE=1 also runs the regression group on plain 7.3 and
 #                    shows both side by side.
+#                    Then the debug kernels (DEBUG=0 leaves them out): the
+#                    series with config/debug.config, booted once per line
+#                    of tests/ARCH/debug-boots.
+#   check.sh debug   the debug kernels alone (make check-debug).
 #   check.sh run     build and boot one architecture ($ARCH) and run the
 #                    series' own tests and the demo.
 . "$(dirname "$0")/lib.sh"
@@ -73,10 +77,10 @@ checkpatch() {
 	[ $n = 0 ] && info "patches/ is empty: nothing to check"
 }
 
-# boots ARCH: the "name | command line | groups" lines of tests/ARCH/boots,
-# as "name<TAB>command line<TAB>groups".
+# boots ARCH [FILE]: the "name | command line | groups" lines of
+# tests/ARCH/boots (or FILE), as "name<TAB>command line<TAB>groups".
 boots() {
-	grep -vE '^\s*(#|$)' "$BENCH_ROOT/tests/$1/boots" |
+	grep -vE '^\s*(#|$)' "$BENCH_ROOT/tests/$1/${2:-boots}" |
 		awk -F'|' '{ for (i = 1; i <= 3; i++) gsub(/^[ \t]+|[ \t]+$/, "", $i)
 			     print $1 "\t" ($2 == "" ? "-" : $2) "\t" $3 }'
 }
@@ -105,6 +109,18 @@ check_arch() {
 	done < <(boots "$a")
 	"$BENCH_ROOT/bench/kunit.sh" "$a" </dev/null ||
 		row "$a" series kunit kunit kunit.sh fail 0 "kunit.sh failed"
+}
+
+# The debug kernel (KASAN, lockdep, kmemleak, ...) runs the series' own
+# selftests, built with the series kernel.
+debug_arch() {
+	local a=$1 name cmdline groups
+	build_or_record series "$a" || return
+	build_or_record debug "$a" || return
+	while IFS=$'\t' read -r name cmdline groups; do
+		"$BENCH_ROOT/bench/boot.sh" debug "$a" "$name" "$cmdline" $groups </dev/null ||
+			row "$a" debug "$name" boot "$name" fail 0 "boot.sh failed"
+	done < <(boots "$a" debug-boots)
 }
 
 base_arch() {
@@ -141,10 +157,16 @@ check)
 	ARCHES=${ARCHES:-x86_64 arm64}
 	checkpatch
 	for a in $ARCHES; do check_arch "$a"; done
+	if [ "${DEBUG:-1}" != 0 ]; then
+		for a in $ARCHES; do debug_arch "$a"; done
+	fi
 	if [ "${BASE:-0}" = 1 ]; then
 		for a in $ARCHES; do base_arch "$a"; done
 		side_by_side
 	fi
+	;;
+debug)
+	for a in ${ARCHES:-x86_64 arm64}; do debug_arch "$a"; done
 	;;
 run)
 	a=$BENCH_ARCH

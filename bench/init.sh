@@ -29,6 +29,15 @@ while read -r group id tmo cmd; do
 	# A newline first: the test's last line may lack one.
 	printf '\n@@BENCH END %s %s rc=%s t0=%s t1=%s\n' "$group" "$id" "$rc" "$t0" "$(now)"
 done <"/plans/$plan"
+# Debug kernels (CONFIG_DEBUG_KMEMLEAK): a leak scan once the tests are done;
+# kmemleak reports objects unreferenced for 5 seconds, so scan after that.
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo "@@BENCH KMEMLEAK-BEGIN"
+	cat /sys/kernel/debug/kmemleak
+	echo "@@BENCH KMEMLEAK-END"
+fi
 echo "@@BENCH DMESG-BEGIN"
 dmesg
 echo "@@BENCH DMESG-END"

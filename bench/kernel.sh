@@ -1,9 +1,11 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build a kernel and the KVM selftests.  Usage: kernel.sh VARIANT ARCH
-#   VARIANT: series (the tree with patches/ applied) or base (plain 7.3)
+#   VARIANT: series (the tree with patches/ applied), base (plain 7.3) or
+#   debug (the series with debug options; its tests are the series' build's)
 # Config: tinyconfig + config/common.config + config/ARCH.config
-# (+ config/series-ARCH.config for the series variant, when it exists).
+# (+ config/series-ARCH.config for the series and debug variants, when it
+# exists, + config/debug.config for the debug variant).
 # Builds are incremental; the config is only regenerated when a fragment
 # or the tree changed, and only replaced when its contents changed.
 . "$(dirname "$0")/lib.sh"
@@ -16,8 +18,9 @@ mkdir -p "$OBJ"
 K=(make -C "$SRC" O="$OBJ" ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS})
 
 frags=("$BENCH_ROOT/config/common.config" "$BENCH_ROOT/config/$arch.config")
-[ "$variant" = series ] && [ -f "$BENCH_ROOT/config/series-$arch.config" ] &&
+[ "$variant" != base ] && [ -f "$BENCH_ROOT/config/series-$arch.config" ] &&
 	frags+=("$BENCH_ROOT/config/series-$arch.config")
+[ "$variant" = debug ] && frags+=("$BENCH_ROOT/config/debug.config")
 [ -n "$EXTRA_CONFIG" ] && frags+=($EXTRA_CONFIG)
 stamp="$(hash_files "${frags[@]}") $(git -C "$SRC" rev-parse HEAD)"
 
@@ -47,6 +50,9 @@ if [ "$(cat "$OBJ/.bench-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$OBJ/.co
 fi
 step "[$arch/$variant] building the kernel (-j$JOBS)" "$LOGDIR/build-$variant-$arch.log" \
 	"${K[@]}" -j"$JOBS" "$(basename "$KIMAGE")"
+# The debug kernel runs the series' selftests (kernel.sh series ARCH).
+[ "$variant" = debug ] && exit 0
+
 step "[$arch/$variant] installing uapi headers" "$LOGDIR/headers-$variant-$arch.log" \
 	"${K[@]}" -s headers_install
 

@@ -70,14 +70,19 @@ arch_vars() {
 	esac
 }
 
-# Source tree and build directory of a variant ("series" or "base").
+# Source tree and build directory of a variant: "series", "base" (plain
+# 7.3) or "debug" (the series with config/debug.config).  TESTOBJ is the
+# build whose selftests and bench programs a boot runs: the debug kernel
+# runs the series' own.
 variant_vars() {
 	case "$1" in
-	series) SRC=$TREE ;;
+	series|debug) SRC=$TREE ;;
 	base)   SRC=$BASE_TREE ;;
 	*)	die "unknown variant '$1'" ;;
 	esac
 	OBJ=$CACHE/build/$1-$2
+	TESTOBJ=$OBJ
+	[ "$1" = debug ] && TESTOBJ=$CACHE/build/series-$2
 }
 
 # The plain 7.3 sources: a worktree of the kernel tree at the base tag.
