@@ -23,7 +23,7 @@ tag="$arch/$variant/$boot"
 
 # The plan: one "group id timeout command" line per test.
 plan=$(mktemp)
-total=0
+total=0 max_tmo=0
 for g in "${groups[@]}"; do
 	list=$BENCH_ROOT/tests/$arch/$g.list
 	[ -f "$list" ] || die "no test list $list"
@@ -43,6 +43,7 @@ for g in "${groups[@]}"; do
 		*)  bin=$name
 		    [ -x "$KST/$name" ] || die "$tag: test $name is not built ($KST/$name)" ;;
 		esac
+		[ "$tmo" -gt "$max_tmo" ] && max_tmo=$tmo
 		id=$name${args:+[$args]}
 		id=${id// /_}
 		echo "$g $id $tmo ./$bin $args" >>"$plan"
@@ -209,7 +210,20 @@ demo_output() {
 		on && NF { print "      | " $0 }' "$log"
 }
 
-while IFS= read -r line; do
+# Every test prints its end marker within its timeout (the guest kills it
+# then), so a console silent for longer than the longest timeout means the
+# guest kernel hangs: kill it now rather than at the boot's time limit.
+silence=$((max_tmo + 120))
+hung=
+while :; do
+	IFS= read -r -t "$silence" line
+	rc=$?
+	if [ $rc -gt 128 ] && kill -0 $qpid 2>/dev/null; then
+		hung=1
+		kill $qpid 2>/dev/null
+		break
+	fi
+	[ $rc = 0 ] || break
 	line=${line%$'\r'}
 	case "$line" in *"@@BENCH END demo "*)
 		read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; demo_output "$g $id" ;;
@@ -225,7 +239,9 @@ qrc=$?
 trap - EXIT INT TERM
 elapsed=$((SECONDS - t0))
 if ! grep -q '^@@BENCH DONE' "$log"; then
-	if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+	if [ -n "$hung" ]; then
+		why="guest hung: no console output for $(fmt_secs $silence), killed after $(fmt_secs $elapsed)"
+	elif [ $qrc = 124 ] || [ $qrc = 137 ]; then
 		why="guest hung: killed after $(fmt_secs $elapsed)"
 	else
 		why="guest stopped early (qemu exit $qrc)"
