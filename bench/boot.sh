@@ -218,13 +218,19 @@ hung=
 while :; do
 	IFS= read -r -t "$silence" line
 	rc=$?
-	if [ $rc -gt 128 ] && kill -0 $qpid 2>/dev/null; then
-		hung=1
-		kill $qpid 2>/dev/null
+	if [ $rc -gt 128 ]; then
+		# timeout(1) may have ended and only wait to be reaped (Z).
+		st=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$qpid/stat" 2>/dev/null)
+		if [ -n "$st" ] && [ "$st" != Z ]; then
+			hung=1
+			kill $qpid 2>/dev/null
+		fi
 		break
 	fi
 	[ $rc = 0 ] || break
 	line=${line%$'\r'}
+	# The guest is done: nothing comes after this but its power-off.
+	case "$line" in "@@BENCH DONE"*) break ;; esac
 	case "$line" in *"@@BENCH END demo "*)
 		read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; demo_output "$g $id" ;;
 	esac
