@@ -20,6 +20,9 @@ keep=$(mktemp)
 [ -f "$cover" ] && cp "$cover" "$keep"
 rm -f "$out"/*.patch
 if [ "$n" -gt 0 ]; then
+	# The cover letter is from the series' author (format-patch would take
+	# whoever runs the export).
+	GIT_COMMITTER_NAME=$(git log -1 --format=%an) GIT_COMMITTER_EMAIL=$(git log -1 --format=%ae) \
 	git format-patch -q --cover-letter --base="$BASE_TAG" -o "$out" "$BASE_TAG"..HEAD ||
 		die "git format-patch failed"
 	# Keep the hand-written part of an existing cover letter: its subject
@@ -27,6 +30,12 @@ if [ "$n" -gt 0 ]; then
 	if [ -s "$keep" ] && ! grep -q '\*\*\* SUBJECT HERE \*\*\*' "$keep"; then
 		python3 "$BENCH_ROOT/bench/cover.py" "$keep" "$cover" || die "cannot merge the cover letter"
 	fi
+	# The recipients, from scripts/get_maintainer.pl over all patches.
+	rcpt=$(mktemp)
+	"$BENCH_ROOT/bench/recipients.sh" $(series_patches) >"$rcpt" &&
+		python3 "$BENCH_ROOT/bench/cover_recipients.py" "$cover" "$rcpt" ||
+		{ rm -f "$rcpt"; die "cannot put the recipients into the cover letter"; }
+	rm -f "$rcpt"
 fi
 rm -f "$keep"
 echo "$(hash_files $(series_patches)) $(git rev-parse HEAD)" >"$TREE/.git/bench-series"
