@@ -6,24 +6,29 @@
 #   make run      build the patched kernel, boot it under QEMU, run the
 #                 series' own tests and the demo (ARCH=x86_64 or arm64)
 #   make check    every test on both architectures, also on debug kernels
-#                 (KASAN, lockdep, kmemleak, ...; DEBUG=0 leaves them out);
+#                 (KASAN, lockdep, kmemleak, ...; DEBUG=0 leaves them out),
+#                 then make lint's checks (LINT=0 leaves them out);
 #                 "N passed, N failed, N skipped" at the end (BASE=1: plain
 #                 7.3 side by side)
 #   make check-debug  the debug kernels' runs alone
+#   make lint     what a maintainer runs before taking the series:
+#                 checkpatch, patch and cover letter form, kernel-doc, rst,
+#                 a build after every patch, W=1 and sparse
 #   make bench    benchmarks/gmem_bench on the patched kernel and on plain
 #                 7.3, one table per measurement (ARCH=x86_64 or arm64)
 #   make tree     the kernel git tree with patches/ applied as commits
 #   make export   write the tree's commits back into patches/
 #   make bisect   build the tree after each patch, on x86_64 and arm64
+#                 (BISECT_BREAK=N: with patch N broken on purpose)
 #
-# Variables: ARCH (run, bench), ARCHES (check), BASE=1, DEBUG=0, CACHE, JOBS,
-# VERBOSE=1.
+# Variables: ARCH (run, bench), ARCHES (check, lint), BASE=1, DEBUG=0, LINT=0,
+# BISECT_FORCE=1, CACHE, JOBS, VERBOSE=1.
 
 SHELL := /bin/bash
 ARCH ?= x86_64
 export BENCH_ARCH := $(ARCH)
 
-.PHONY: run check check-debug bench tree export bisect deps clean distclean help
+.PHONY: run check check-debug lint bench tree export bisect deps clean distclean help
 
 run:
 	@bench/check.sh run
@@ -33,6 +38,9 @@ check:
 
 check-debug:
 	@bench/check.sh debug
+
+lint:
+	@bench/check.sh lint
 
 bench:
 	@bench/bench.sh
@@ -58,4 +66,4 @@ distclean:
 	@. bench/lib.sh && rm -rf "$$CACHE"
 
 help:
-	@sed -n '2,21s/^# \{0,1\}//p' Makefile
+	@sed -n '2,25s/^# \{0,1\}//p' Makefile

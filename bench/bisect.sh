@@ -2,19 +2,69 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the tree after each patch of the series, on every architecture in
 # $ARCHES, so that bisection never hits a broken build: the kernel image
-# (with the bench's config) and, for patches that touch them, the KVM
-# selftests.  Incremental: a worktree of its own and one build directory
-# per architecture.  Names the first patch that breaks a build.
+# (the series' config, with the guest_memfd KUnit tests built in) and, for
+# patches that touch them, the KVM selftests.  Incremental: a worktree of
+# its own and one build directory per architecture, walked from plain 7.3
+# to the tip.  Names the first patch that breaks a build.
+#
+# On plain 7.3 and on the tip it also builds the kernel objects that the
+# series changes with W=1 and sparse (C=1), and fails on any warning the
+# tip has that 7.3 has not.  Debian's sparse (0.6.4) predates
+# __typeof_unqual__, which 7.3 uses under __CHECKER__, so it is given
+# -D__typeof_unqual__=__typeof__; it then reports some false warnings (and
+# "bad constant expression" errors) on both sides alike.
+#
+# A walk that passed is remembered, by the hash of the patches, the config
+# fragments and this script: a run with the same inputs reports it without
+# building again (BISECT_FORCE=1 walks anyway).
+#
+# BISECT_BREAK=N walks a copy of the series whose patch N is broken on
+# purpose (a line that does not compile, at the top of the first C file
+# the patch changes): the walk must stop at that patch and name it.
 . "$(dirname "$0")/lib.sh"
 
 ARCHES=${ARCHES:-x86_64 arm64}
 WT=$CACHE/linux-bisect
+BREAK=${BISECT_BREAK:-}
+SPARSE=(CHECK="sparse -D__typeof_unqual__=__typeof__")
 "$BENCH_ROOT/bench/tree.sh" || exit 1
 if [ ! -f "$WT/Makefile" ]; then
 	git -C "$TREE" worktree prune
 	git -C "$TREE" worktree add -q --detach "$WT" "$BASE_TAG" || die "git worktree add failed"
 fi
-mapfile -t commits < <(git -C "$TREE" rev-list --reverse "$BASE_TAG"..series)
+
+stamp=$CACHE/build/bisect-passed
+inputs=$(hash_files $(series_patches) "$BENCH_ROOT"/config/*.config "$0")-${ARCHES// /+}
+if [ -z "$BREAK" ] && [ "${BISECT_FORCE:-0}" = 0 ] && [ -f "$stamp" ] &&
+   [ "$(head -n 1 "$stamp")" = "$inputs" ]; then
+	say "every patch builds on: $ARCHES (the walk of $(sed -n 2p "$stamp") with the same patches, config and script; BISECT_FORCE=1 walks again)"
+	tail -n +3 "$stamp" >>"${RESULTS:-/dev/null}"
+	exit 0
+fi
+rm -f "$stamp"
+
+branch=series
+if [ -n "$BREAK" ]; then
+	# A copy of the series with patch $BREAK broken, on a branch of its own.
+	mapfile -t orig < <(git -C "$TREE" rev-list --reverse "$BASE_TAG"..series)
+	[[ $BREAK =~ ^[0-9]+$ ]] && [ "$BREAK" -ge 1 ] && [ "$BREAK" -le ${#orig[@]} ] ||
+		die "BISECT_BREAK=$BREAK: give a patch number from 1 to ${#orig[@]}"
+	c=${orig[$((BREAK - 1))]}
+	f=$(git -C "$TREE" diff-tree --no-commit-id --name-only --diff-filter=AM -r "$c" |
+		grep -E '\.c$' | head -n 1)
+	[ -n "$f" ] || die "patch $BREAK changes no C file to break"
+	git -C "$WT" checkout -q -B bisect-break "$c" &&
+		sed -i '1a int bisect_break = ;' "$WT/$f" &&
+		git -C "$WT" -c user.name=bench -c user.email=bench@localhost commit -q -a --amend --no-edit &&
+		{ [ "$BREAK" = ${#orig[@]} ] ||
+		  git -C "$WT" -c user.name=bench -c user.email=bench@localhost \
+			cherry-pick -q "$c..series" >/dev/null; } ||
+		die "cannot make the broken copy of the series"
+	git -C "$WT" checkout -q --detach
+	branch=bisect-break
+	info "patch $BREAK broken on purpose in $f (branch bisect-break)"
+fi
+mapfile -t commits < <(git -C "$TREE" rev-list --reverse "$BASE_TAG".."$branch")
 [ ${#commits[@]} -gt 0 ] || { info "no patches: nothing to bisect"; exit 0; }
 
 for a in $ARCHES; do
@@ -23,13 +73,68 @@ for a in $ARCHES; do
 	mkdir -p "$obj"
 	[ -f "$CACHE/build/series-$a/.config" ] ||
 		die "no config for $a yet: run 'make check' (or kernel.sh series $a) first"
-	cmp -s "$CACHE/build/series-$a/.config" "$obj/.config" ||
-		cp "$CACHE/build/series-$a/.config" "$obj/.config"
+	# The series' config, and the KUnit tests, so that they build too.
+	{ cat "$CACHE/build/series-$a/.config"
+	  printf 'CONFIG_KUNIT=y\nCONFIG_KVM_GUEST_MEMFD_KUNIT_TEST=y\n'; } >"$obj/.config.want"
 done
 
+# The kernel C files the series changes that $KARCH builds, as objects.
+changed_objects() {
+	git -C "$TREE" diff --name-only --diff-filter=AMR "$BASE_TAG" series -- '*.c' |
+		grep -v '^tools/' | while read -r f; do
+			case $f in
+			virt/kvm/*) echo "arch/${KARCH%_64}/kvm/../../../${f%.c}.o" ;;
+			arch/${KARCH%_64}/*) echo "${f%.c}.o" ;;
+			esac
+		done
+}
+
+# w1_sparse NAME: build the changed objects that exist in the worktree with
+# W=1 C=1; their warnings, without line numbers, in $obj/w1-NAME.txt.
+w1_sparse() {
+	local o objs=()
+	for o in $(changed_objects); do
+		[ -f "$WT/$(realpath -m --relative-to=. "${o%.o}.c")" ] || continue
+		objs+=("$o")
+		rm -f "$obj/$o"
+	done
+	"${K[@]}" W=1 C=1 "${SPARSE[@]}" "${objs[@]}" >"$obj/w1-$1.log" 2>&1 || return 1
+	grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error):' "$obj/w1-$1.log" |
+		sed -E "s#^$WT/##; s#:[0-9]+(:[0-9]+)?: #: #" | sort >"$obj/w1-$1.txt"
+}
+
+w1_compare() {	# arch: the warnings of the tip that plain 7.3 has not
+	local new n
+	new=$(python3 - "$obj/w1-base.txt" "$obj/w1-series.txt" <<-'EOF'
+		import collections, sys
+		base = collections.Counter(open(sys.argv[1]).read().splitlines())
+		for line, n in (collections.Counter(open(sys.argv[2]).read().splitlines()) - base).items():
+		    print('%s (x%d)' % (line, n) if n > 1 else line)
+		EOF
+	)
+	n=$(wc -l <"$obj/w1-series.txt")
+	if [ -n "$new" ]; then
+		echo "${R}new W=1/sparse warnings on $1:${N}" >&2
+		printf '%s\n' "$new" | sed 's/^/    /' >&2
+		row "$1" series - lint "w1-sparse" fail 0 "$(printf '%s; ' "$new")"
+		return 1
+	fi
+	info "$1: W=1 and sparse: no warning that 7.3 has not ($n at the tip, in $(changed_objects | wc -l) objects)"
+	prow "$1" series - lint "w1-sparse" pass 0 "no new warning in $(changed_objects | wc -l) objects ($n at the tip, all as on 7.3)"
+}
+
+# A passing row, kept for the stamp too.
+rows=$(mktemp)
+prow() {
+	row "$@"
+	local IFS=$'\t'
+	echo "$*" >>"$rows"
+}
+
+trap 'rm -f "$rows"; [ "$branch" = bisect-break ] && git -C "$TREE" branch -q -D bisect-break 2>/dev/null' EXIT
 i=0
-for c in "${commits[@]}"; do
-	i=$((i + 1))
+t0=$SECONDS
+for c in "$BASE_TAG" "${commits[@]}"; do
 	subj=$(git -C "$TREE" log -1 --format=%s "$c")
 	git -C "$WT" checkout -q --detach "$c" || die "cannot check out $c"
 	for a in $ARCHES; do
@@ -37,7 +142,11 @@ for c in "${commits[@]}"; do
 		obj=$CACHE/build/bisect-$a
 		K=(make -C "$WT" O="$obj" ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS})
 		build() {
-			"${K[@]}" olddefconfig && "${K[@]}" -j"$JOBS" "$(basename "$KIMAGE")" || return 1
+			# From the wanted config each time: an option a patch
+			# adds was dropped by olddefconfig before it.
+			cp "$obj/.config.want" "$obj/.config" &&
+				"${K[@]}" olddefconfig && "${K[@]}" -j"$JOBS" "$(basename "$KIMAGE")" || return 1
+			[ "$i" = 0 ] && return 0
 			git -C "$WT" diff --quiet "$c~1" "$c" -- tools/testing/selftests/kvm include/uapi && return 0
 			"${K[@]}" -s headers_install &&
 			make -C "$WT/tools/testing/selftests/kvm" OUTPUT="$obj/kselftest/kvm" \
@@ -45,10 +154,38 @@ for c in "${commits[@]}"; do
 				ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS} -j"$JOBS"
 		}
 		log=$LOGDIR/bisect-$a-$(printf '%04d' $i).log
-		if ! ( step "[$a] patch $i/${#commits[@]}: $subj" "$log" build ); then
+		if [ "$i" = 0 ]; then
+			what="plain 7.3"
+		else
+			what="patch $i/${#commits[@]}: $subj"
+		fi
+		if ! ( step "[$a] $what" "$log" build ); then
 			echo "${R}build broken by patch $(printf '%04d' $i):${N} $subj ($a)" >&2
+			row "$a" series - lint bisect fail 0 "build broken by patch $(printf '%04d' $i): $subj (log: $log)"
 			exit 1
 		fi
+		[ -n "$BREAK" ] && continue
+		if [ "$i" = 0 ] || [ "$i" = ${#commits[@]} ]; then
+			name=series
+			[ "$i" = 0 ] && name=base
+			step "[$a] W=1 and sparse on the objects the series changes ($name)" \
+				"$LOGDIR/w1-$name-$a.log" w1_sparse "$name"
+		fi
 	done
+	i=$((i + 1))
 done
-say "every patch builds on: $ARCHES"
+
+if [ -n "$BREAK" ]; then
+	echo "${R}patch $BREAK was broken on purpose, yet every patch built${N}" >&2
+	exit 1
+fi
+for a in $ARCHES; do
+	arch_vars "$a"
+	obj=$CACHE/build/bisect-$a
+	prow "$a" series - lint bisect pass 0 "plain 7.3 and all ${#commits[@]} patches build (kernel with KUnit, selftests)"
+	w1_compare "$a" || fail=1
+done
+[ -n "${fail:-}" ] && exit 1
+{ echo "$inputs"; date -u '+%Y-%m-%d %H:%M UTC'
+  sed "s/\$/ (not rebuilt: same inputs as the walk of $(date -u '+%Y-%m-%d %H:%M UTC'))/" "$rows"; } >"$stamp"
+say "every patch builds on: $ARCHES ($(fmt_secs $((SECONDS - t0))))"

@@ -11,7 +11,9 @@
 #                    Then the debug kernels (DEBUG=0 leaves them out): the
 #                    series with config/debug.config, booted once per line
 #                    of tests/ARCH/debug-boots.
+#                    Then bench/lint.sh (LINT=0 leaves it out).
 #   check.sh debug   the debug kernels alone (make check-debug).
+#   check.sh lint    checkpatch and bench/lint.sh alone (make lint).
 #   check.sh run     build and boot one architecture ($ARCH) and run the
 #                    series' own tests and the demo.
 . "$(dirname "$0")/lib.sh"
@@ -21,11 +23,6 @@ T0=$SECONDS
 take_lock
 export RESULTS=$CACHE/results-$mode.tsv
 : >"$RESULTS"
-
-row() {	# arch variant boot group id status secs detail
-	local IFS=$'\t'
-	echo "$*" >>"$RESULTS"
-}
 
 # The summary line ends every run, also one that stops early.
 summary() {
@@ -59,16 +56,27 @@ need_space 5
 "$BENCH_ROOT/bench/tree.sh" || exit 1
 info "base: $(cat "$CACHE/base-version") ($(git -C "$TREE" rev-parse --short=12 "$BASE_TAG")); series: $(git -C "$TREE" rev-list --count "$BASE_TAG"..HEAD) patch(es)"
 
+# checkpatch --strict on every patch: no error, and no warning or check
+# unless tests/lint/checkpatch-allow lists its type and the patch's
+# changelog says why (matches the pattern given there).
 checkpatch() {
-	local p out sum e w c st n=0
+	local p out sum e w c st n=0 t why unexplained
 	say "checkpatch --strict on patches/"
 	for p in $(series_patches); do
 		n=$((n + 1))
-		out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --no-color "$p" 2>&1)
+		out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --no-color --show-types "$p" 2>&1)
 		sum=$(printf '%s\n' "$out" | grep -E '^total: ' | tail -n 1)
 		read -r e w c < <(printf '%s\n' "$sum" | sed -E 's/total: ([0-9]+) errors, ([0-9]+) warnings, ([0-9]+) checks.*/\1 \2 \3/')
+		unexplained=
+		for t in $(printf '%s\n' "$out" | sed -nE 's/^(WARNING|CHECK):([A-Z_]+):.*/\2/p' | sort -u); do
+			why=$(awk -v t="$t" '$1 == t { $1 = ""; sub(/^ +/, ""); print; exit }' \
+				"$BENCH_ROOT/tests/lint/checkpatch-allow")
+			[ -n "$why" ] && sed '/^---$/q' "$p" | grep -qE "$why" && continue
+			unexplained="$unexplained $t"
+		done
 		if ! [[ $e =~ ^[0-9]+$ ]]; then st=fail; sum="checkpatch gave no summary"
 		elif [ "$e" -gt 0 ]; then st=fail
+		elif [ -n "$unexplained" ]; then st=fail; sum="$sum; not explained in the changelog:$unexplained"
 		else st=pass; fi
 		printf '    %-4s %s: %s\n' "${st^^}" "$(basename "$p")" "${sum:-?}"
 		[ "$st" = fail ] && printf '%s\n' "$out" | grep -E '^(ERROR|WARNING|CHECK):' -A2 | grep -v '^total:' | head -30 | sed 's/^/         /'
@@ -152,6 +160,13 @@ side_by_side() {
 	done
 }
 
+# bench/lint.sh: form, kernel-doc, rst, and each patch built (bisect.sh).
+lint() {
+	ARCHES=${ARCHES:-x86_64 arm64} "$BENCH_ROOT/bench/lint.sh" </dev/null ||
+		awk -F'\t' '$4 == "lint" && $6 == "fail" { f = 1 } END { exit !f }' "$RESULTS" ||
+		row - series - lint lint.sh fail 0 "lint.sh failed (logs in $LOGDIR)"
+}
+
 case "$mode" in
 check)
 	ARCHES=${ARCHES:-x86_64 arm64}
@@ -164,6 +179,14 @@ check)
 		for a in $ARCHES; do base_arch "$a"; done
 		side_by_side
 	fi
+	[ "${LINT:-1}" != 0 ] && lint
+	;;
+lint)
+	checkpatch
+	for a in ${ARCHES:-x86_64 arm64}; do
+		[ -f "$CACHE/build/series-$a/.config" ] || build_or_record series "$a"
+	done
+	lint
 	;;
 debug)
 	for a in ${ARCHES:-x86_64 arm64}; do debug_arch "$a"; done

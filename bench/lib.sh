@@ -92,6 +92,14 @@ base_tree() {
 	git -C "$TREE" worktree add -q --detach "$BASE_TREE" "$BASE_TAG"
 }
 
+# A result row of $RESULTS (nothing without it): arch variant boot group id
+# status secs detail, tab-separated.
+row() {
+	[ -n "${RESULTS:-}" ] || return 0
+	local IFS=$'\t'
+	echo "$*" >>"$RESULTS"
+}
+
 hash_files() { cat /dev/null "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
 # The patches git am applies, in order (the cover letter carries no diff).
