@@ -8,33 +8,41 @@
 # to the tip.  Names the first patch that breaks a build.
 #
 # On plain 7.3 and on the tip it also builds the kernel objects that the
-# series changes with W=1 and sparse (C=1), and fails on any warning the
-# tip has that 7.3 has not.  Debian's sparse (0.6.4) predates
-# __typeof_unqual__, which 7.3 uses under __CHECKER__, so it is given
-# -D__typeof_unqual__=__typeof__; it then reports some false warnings (and
-# "bad constant expression" errors) on both sides alike.
+# series changes with W=1 and sparse (C=1, Debian's sparse through
+# bench/sparse.sh), and fails on any warning the tip has that 7.3 has not.
 #
-# A walk that passed is remembered, by the hash of the patches, the config
-# fragments and this script: a run with the same inputs reports it without
-# building again (BISECT_FORCE=1 walks anyway).
+# A walk that passed is remembered, by the hash of the patches, the config,
+# the compilers and sparse, and the bench scripts: a run with the same
+# inputs reports it without building again (BISECT_FORCE=1 walks anyway).
 #
 # BISECT_BREAK=N walks a copy of the series whose patch N is broken on
 # purpose (a line that does not compile, at the top of the first C file
-# the patch changes): the walk must stop at that patch and name it.
+# the patch changes): it passes if the walk stops at that patch, naming it.
 . "$(dirname "$0")/lib.sh"
 
 ARCHES=${ARCHES:-x86_64 arm64}
 WT=$CACHE/linux-bisect
 BREAK=${BISECT_BREAK:-}
-SPARSE=(CHECK="sparse -D__typeof_unqual__=__typeof__")
+take_lock
 "$BENCH_ROOT/bench/tree.sh" || exit 1
 if [ ! -f "$WT/Makefile" ]; then
 	git -C "$TREE" worktree prune
 	git -C "$TREE" worktree add -q --detach "$WT" "$BASE_TAG" || die "git worktree add failed"
 fi
+# Whatever an interrupted run left in the worktree goes.
+git -C "$WT" cherry-pick --abort >/dev/null 2>&1
+git -C "$WT" reset -q --hard && git -C "$WT" clean -fdq || die "cannot clean $WT"
+git -C "$TREE" branch -q -D bisect-break >/dev/null 2>&1
 
+for a in $ARCHES; do
+	[ -f "$CACHE/build/series-$a/.config" ] ||
+		die "no config for $a yet: run 'make check' (or kernel.sh series $a) first"
+done
 stamp=$CACHE/build/bisect-passed
-inputs=$(hash_files $(series_patches) "$BENCH_ROOT"/config/*.config "$0")-${ARCHES// /+}
+inputs=$( { git -C "$TREE" rev-parse series
+	    for a in $ARCHES; do cat "$CACHE/build/series-$a/.config"; done
+	    gcc --version; aarch64-linux-gnu-gcc --version; sparse --version
+	    cat "$BENCH_ROOT"/bench/{bisect,lib,sparse}.sh; } 2>&1 | sha256sum | cut -c1-16)-${ARCHES// /+}
 if [ -z "$BREAK" ] && [ "${BISECT_FORCE:-0}" = 0 ] && [ -f "$stamp" ] &&
    [ "$(head -n 1 "$stamp")" = "$inputs" ]; then
 	say "every patch builds on: $ARCHES (the walk of $(sed -n 2p "$stamp") with the same patches, config and script; BISECT_FORCE=1 walks again)"
@@ -71,35 +79,44 @@ for a in $ARCHES; do
 	arch_vars "$a"
 	obj=$CACHE/build/bisect-$a
 	mkdir -p "$obj"
-	[ -f "$CACHE/build/series-$a/.config" ] ||
-		die "no config for $a yet: run 'make check' (or kernel.sh series $a) first"
 	# The series' config, and the KUnit tests, so that they build too.
 	{ cat "$CACHE/build/series-$a/.config"
 	  printf 'CONFIG_KUNIT=y\nCONFIG_KVM_GUEST_MEMFD_KUNIT_TEST=y\n'; } >"$obj/.config.want"
 done
 
-# The kernel C files the series changes that $KARCH builds, as objects.
+# The objects of the kernel C files the series changes that this build
+# compiled (those with a .cmd file: a file #included into another, like
+# guest_memfd_kunit.c, is checked within it).
 changed_objects() {
+	local f o
 	git -C "$TREE" diff --name-only --diff-filter=AMR "$BASE_TAG" series -- '*.c' |
 		grep -v '^tools/' | while read -r f; do
 			case $f in
-			virt/kvm/*) echo "arch/${KARCH%_64}/kvm/../../../${f%.c}.o" ;;
-			arch/${KARCH%_64}/*) echo "${f%.c}.o" ;;
+			virt/kvm/*) o=arch/${KARCH%_64}/kvm/../../../${f%.c}.o ;;
+			arch/${KARCH%_64}/*) o=${f%.c}.o ;;
+			arch/*) continue ;;
+			*) echo "the series changes $f, which bisect.sh does not know" >&2
+			   echo "unknown:$f"; continue ;;
 			esac
+			[ -f "$obj/$(dirname "$o")/.$(basename "$o").cmd" ] && echo "$o"
 		done
 }
 
-# w1_sparse NAME: build the changed objects that exist in the worktree with
-# W=1 C=1; their warnings, without line numbers, in $obj/w1-NAME.txt.
+# w1_sparse NAME: build the changed objects again, with W=1 C=1; their
+# warnings and sparse's errors, without line numbers, in $obj/w1-NAME.txt.
 w1_sparse() {
 	local o objs=()
 	for o in $(changed_objects); do
-		[ -f "$WT/$(realpath -m --relative-to=. "${o%.o}.c")" ] || continue
+		[ "${o#unknown:}" = "$o" ] || return 1
 		objs+=("$o")
 		rm -f "$obj/$o"
 	done
-	"${K[@]}" W=1 C=1 "${SPARSE[@]}" "${objs[@]}" >"$obj/w1-$1.log" 2>&1 || return 1
-	grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error):' "$obj/w1-$1.log" |
+	[ ${#objs[@]} -gt 0 ] || { echo "no changed object was built"; return 1; }
+	printf 'objects: %s\n' "${objs[*]}"
+	"${K[@]}" -j"$JOBS" W=1 C=1 CHECK="$BENCH_ROOT/bench/sparse.sh" "${objs[@]}" \
+		>"$obj/w1-$1.log" 2>&1 || { cat "$obj/w1-$1.log"; return 1; }
+	cat "$obj/w1-$1.log"
+	{ grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error):' "$obj/w1-$1.log" || true; } |
 		sed -E "s#^$WT/##; s#:[0-9]+(:[0-9]+)?: #: #" | sort >"$obj/w1-$1.txt"
 }
 
@@ -160,6 +177,16 @@ for c in "$BASE_TAG" "${commits[@]}"; do
 			what="patch $i/${#commits[@]}: $subj"
 		fi
 		if ! ( step "[$a] $what" "$log" build ); then
+			[ "$i" = 0 ] && die "plain 7.3 does not build on $a (log: $log)"
+			if [ -n "$BREAK" ]; then
+				if [ "$i" = "$BREAK" ]; then
+					say "caught: the build broken on purpose by patch $(printf '%04d' $i) ($subj, $a)"
+					row "$a" series - lint bisect-break pass 0 "patch $i, broken on purpose, named: $subj"
+					exit 0
+				fi
+				row "$a" series - lint bisect-break fail 0 "patch $BREAK broken on purpose, but patch $i broke first"
+				exit 1
+			fi
 			echo "${R}build broken by patch $(printf '%04d' $i):${N} $subj ($a)" >&2
 			row "$a" series - lint bisect fail 0 "build broken by patch $(printf '%04d' $i): $subj (log: $log)"
 			exit 1
@@ -177,6 +204,7 @@ done
 
 if [ -n "$BREAK" ]; then
 	echo "${R}patch $BREAK was broken on purpose, yet every patch built${N}" >&2
+	row - series - lint bisect-break fail 0 "patch $BREAK broken on purpose, yet every patch built"
 	exit 1
 fi
 for a in $ARCHES; do

@@ -60,7 +60,7 @@ info "base: $(cat "$CACHE/base-version") ($(git -C "$TREE" rev-parse --short=12 
 # unless tests/lint/checkpatch-allow lists its type and the patch's
 # changelog says why (matches the pattern given there).
 checkpatch() {
-	local p out sum e w c st n=0 t why unexplained
+	local p out sum e w c st n=0 t types why unexplained
 	say "checkpatch --strict on patches/"
 	for p in $(series_patches); do
 		n=$((n + 1))
@@ -68,12 +68,16 @@ checkpatch() {
 		sum=$(printf '%s\n' "$out" | grep -E '^total: ' | tail -n 1)
 		read -r e w c < <(printf '%s\n' "$sum" | sed -E 's/total: ([0-9]+) errors, ([0-9]+) warnings, ([0-9]+) checks.*/\1 \2 \3/')
 		unexplained=
-		for t in $(printf '%s\n' "$out" | sed -nE 's/^(WARNING|CHECK):([A-Z_]+):.*/\2/p' | sort -u); do
+		types=$(printf '%s\n' "$out" | sed -nE 's/^(WARNING|CHECK):([A-Z0-9_]+):.*/\2/p' | sort -u)
+		for t in $types; do
 			why=$(awk -v t="$t" '$1 == t { $1 = ""; sub(/^ +/, ""); print; exit }' \
 				"$BENCH_ROOT/tests/lint/checkpatch-allow")
-			[ -n "$why" ] && sed '/^---$/q' "$p" | grep -qE "$why" && continue
+			# The changelog: after the mail headers, above "---".
+			[ -n "$why" ] && sed -n '/^$/,/^---$/p' "$p" | grep -qE "$why" && continue
 			unexplained="$unexplained $t"
 		done
+		[[ $w =~ ^[0-9]+$ ]] && [ $((w + c)) -gt 0 ] && [ -z "$types" ] &&
+			unexplained=" (warnings of unknown type)"
 		if ! [[ $e =~ ^[0-9]+$ ]]; then st=fail; sum="checkpatch gave no summary"
 		elif [ "$e" -gt 0 ]; then st=fail
 		elif [ -n "$unexplained" ]; then st=fail; sum="$sum; not explained in the changelog:$unexplained"
@@ -179,13 +183,12 @@ check)
 		for a in $ARCHES; do base_arch "$a"; done
 		side_by_side
 	fi
-	[ "${LINT:-1}" != 0 ] && lint
+	if [ "${LINT:-1}" != 0 ]; then lint; fi
 	;;
 lint)
 	checkpatch
-	for a in ${ARCHES:-x86_64 arm64}; do
-		[ -f "$CACHE/build/series-$a/.config" ] || build_or_record series "$a"
-	done
+	# The series' kernels (no-ops when up to date): the walk takes their config.
+	for a in ${ARCHES:-x86_64 arm64}; do build_or_record series "$a" || exit 1; done
 	lint
 	;;
 debug)

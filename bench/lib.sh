@@ -7,6 +7,8 @@ set -o pipefail
 # bench's choices (ARCH= of "make run") and hide them from kernel builds.
 BENCH_ARCH=${BENCH_ARCH:-${ARCH:-x86_64}}
 unset ARCH CROSS_COMPILE O V W C KBUILD_OUTPUT LLVM
+# Nor variables given to the bench's own make (make lint W=1).
+unset MAKEFLAGS MFLAGS MAKELEVEL
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${CACHE:-${HOME:-/root}/.cache/kvm-gmem-bench}
@@ -118,6 +120,8 @@ need_space() {
 # Serialise runs that share one cache.  Child processes that outlive us
 # (qemu) must not inherit fd 9: start them with 9>&-.
 take_lock() {
+	[ -n "${BENCH_LOCKED:-}" ] && return 0	# a script of the run that holds it
 	exec 9>"$CACHE/lock"
 	flock -n 9 || { info "another bench run holds $CACHE/lock; waiting"; flock 9; }
+	export BENCH_LOCKED=1
 }

@@ -41,8 +41,15 @@ mapfile -t patches < <(series_patches)
 if [ ${#patches[@]} -gt 0 ]; then
 	"$BENCH_ROOT/bench/recipients.sh" "${patches[@]}" >"$tmp/recipients" ||
 		die "scripts/get_maintainer.pl failed"
-	python3 "$BENCH_ROOT/bench/patchform.py" "$BENCH_ROOT/patches/0000-cover-letter.patch" \
-		"$tmp/recipients" "${patches[@]}" >"$tmp/form"
+	python3 "$BENCH_ROOT/bench/patchform.py" "$(git -C "$TREE" rev-parse "$BASE_TAG^{commit}")" \
+		"$BENCH_ROOT/patches/0000-cover-letter.patch" "$tmp/recipients" "${patches[@]}" \
+		>"$tmp/form"
+	st=$?
+	if [ $st -gt 1 ] || [ "$(wc -l <"$tmp/form")" != $((${#patches[@]} + 1)) ]; then
+		echo "patchform.py failed (exit $st)" >&2
+		row - series - lint form fail 0 "patchform.py failed (exit $st)"
+		rc=1
+	fi
 	while IFS=$'\t' read -r st name detail; do
 		printf '    %-4s %s: %s\n' "${st^^}" "$name" "$detail"
 		row - series - lint "form $name" "$st" 0 "$detail"
@@ -55,10 +62,15 @@ mapfile -t srcs < <(changed '*.c' '*.h' | grep -v '^tools/')
 : >"$tmp/kd-base"
 : >"$tmp/kd-series"
 for f in "${srcs[@]}"; do
-	(cd "$TREE" && ./scripts/kernel-doc -none -Wall "$f") >>"$tmp/kd-series" 2>&1
-	[ -f "$BASE_TREE/$f" ] &&
-		(cd "$BASE_TREE" && ./scripts/kernel-doc -none -Wall "$f") >>"$tmp/kd-base" 2>&1
+	(cd "$TREE" && ./scripts/kernel-doc -none -Wall "$f") >>"$tmp/kd-series" 2>&1 ||
+		echo "kernel-doc failed on $f" >>"$tmp/kd-series"
+	if [ -f "$BASE_TREE/$f" ]; then
+		(cd "$BASE_TREE" && ./scripts/kernel-doc -none -Wall "$f") >>"$tmp/kd-base" 2>&1 ||
+			echo "kernel-doc failed on $f" >>"$tmp/kd-base"
+	fi
 done
+# A crash is no finding that 7.3 shares.
+grep -q '^Traceback' "$tmp/kd-series" && echo "kernel-doc crashed" >>"$tmp/kd-series"
 for s in base series; do
 	sed -Ei 's/:[0-9]+ / /; s/ line [0-9]+//' "$tmp/kd-$s"
 done
@@ -78,12 +90,16 @@ mapfile -t docs < <(changed '*.rst')
 # Debian's python3-docutils, or whatever python3 comes first if it has it.
 py=python3
 $py -c 'import docutils' 2>/dev/null || py=/usr/bin/python3
+$py -c 'import docutils' 2>/dev/null || die "no python3 with docutils (Debian: python3-docutils)"
 : >"$tmp/rst-base"
 : >"$tmp/rst-series"
 for f in "${docs[@]}"; do
-	(cd "$TREE" && $py "$BENCH_ROOT/bench/rstcheck.py" "$f") >>"$tmp/rst-series" 2>&1
-	[ -f "$BASE_TREE/$f" ] &&
-		(cd "$BASE_TREE" && $py "$BENCH_ROOT/bench/rstcheck.py" "$f") >>"$tmp/rst-base" 2>&1
+	(cd "$TREE" && $py "$BENCH_ROOT/bench/rstcheck.py" "$f") >>"$tmp/rst-series" 2>&1 ||
+		echo "rstcheck.py failed on $f" >>"$tmp/rst-series"
+	if [ -f "$BASE_TREE/$f" ]; then
+		(cd "$BASE_TREE" && $py "$BENCH_ROOT/bench/rstcheck.py" "$f") >>"$tmp/rst-base" 2>&1 ||
+			echo "rstcheck.py failed on $f (7.3)" >>"$tmp/rst-base"
+	fi
 done
 sed -Ei 's/:[0-9?]+: /: /' "$tmp/rst-base" "$tmp/rst-series"
 new=$(new_lines "$tmp/rst-base" "$tmp/rst-series")

@@ -6,12 +6,14 @@ changelogs that wrap at 75 columns, without trailing blanks or doubled
 empty lines, ending in a Signed-off-by of the author; and a cover letter
 with its subject, recipients, shortlog, diffstat and base-commit.
 
-Usage: patchform.py COVER RECIPIENTS PATCH...
+Usage: patchform.py BASE COVER RECIPIENTS PATCH...
+BASE is the commit the series applies to, as base-commit must name it.
 RECIPIENTS is a file of "To: ..." and "Cc: ..." lines, as
 scripts/get_maintainer.pl gives them (bench/recipients.sh).
 Prints "pass|fail<TAB>name<TAB>detail" per patch and for the cover letter.
 """
 import email
+import email.header
 import email.policy
 import re
 import sys
@@ -70,7 +72,7 @@ def check_patch(path):
             errs.append('changelog line %d: two empty lines in a row' % i)
     if lines and lines[-1] == '':
         errs.append('empty line at the end of the changelog')
-    author = (msg['From'] or '').strip()
+    author = str(email.header.make_header(email.header.decode_header(msg['From'] or ''))).strip()
     trailers = [l for l in lines if re.match(r'^[A-Z][a-z-]+: ', l)]
     sob = [l[len('Signed-off-by: '):] for l in trailers if l.startswith('Signed-off-by: ')]
     if not sob:
@@ -84,13 +86,13 @@ def check_patch(path):
     return errs
 
 
-def check_cover(path, recipients, patches):
+def check_cover(path, base, recipients, patches):
     msg, subject, log, _ = parse(path)
     raw = open(path, encoding='utf-8').read()
     errs = []
     if '*** SUBJECT HERE ***' in subject or '*** BLURB HERE ***' in raw:
         errs.append('the cover letter still has the template subject or blurb')
-    if not re.search(r'^\[PATCH 0+/%d\] ' % len(patches), subject):
+    if not re.search(r'^\[PATCH (v\d+ )?0+/%d\] ' % len(patches), subject):
         errs.append('subject %r is not [PATCH 00/%d]' % (subject, len(patches)))
     want = {}
     for line in open(recipients, encoding='utf-8'):
@@ -107,20 +109,20 @@ def check_cover(path, recipients, patches):
             errs.append('shortlog lacks %r' % s)
     if not re.search(r'^ \d+ files? changed', raw, flags=re.M):
         errs.append('no diffstat')
-    if not re.search(r'^base-commit: [0-9a-f]{40}$', raw, flags=re.M):
-        errs.append('no base-commit')
+    if not re.search(r'^base-commit: %s$' % base, raw, flags=re.M):
+        errs.append('no base-commit: %s' % base)
     return errs
 
 
 def main():
-    cover, recipients, patches = sys.argv[1], sys.argv[2], sys.argv[3:]
+    base, cover, recipients, patches = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
     bad = 0
     for p in patches:
         errs = check_patch(p)
         name = p.rsplit('/', 1)[-1]
         print('%s\t%s\t%s' % ('fail' if errs else 'pass', name, '; '.join(errs) or 'form ok'))
         bad += bool(errs)
-    errs = check_cover(cover, recipients, patches)
+    errs = check_cover(cover, base, recipients, patches)
     print('%s\t%s\t%s' % ('fail' if errs else 'pass', cover.rsplit('/', 1)[-1],
                           '; '.join(errs) or 'subject, recipients, shortlog, diffstat, base-commit ok'))
     return 1 if bad or errs else 0
