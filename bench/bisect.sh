@@ -16,8 +16,9 @@
 # inputs reports it without building again (BISECT_FORCE=1 walks anyway).
 #
 # BISECT_BREAK=N walks a copy of the series whose patch N is broken on
-# purpose (a line that does not compile, at the top of the first C file
-# the patch changes): it passes if the walk stops at that patch, naming it.
+# purpose (a line that does not compile, at the top of a kernel C file the
+# patch changes, virt/ first): it passes if the walk stops at that patch,
+# naming it.
 . "$(dirname "$0")/lib.sh"
 
 ARCHES=${ARCHES:-x86_64 arm64}
@@ -58,8 +59,9 @@ if [ -n "$BREAK" ]; then
 	[[ $BREAK =~ ^[0-9]+$ ]] && [ "$BREAK" -ge 1 ] && [ "$BREAK" -le ${#orig[@]} ] ||
 		die "BISECT_BREAK=$BREAK: give a patch number from 1 to ${#orig[@]}"
 	c=${orig[$((BREAK - 1))]}
+	# A kernel C file, virt/ (built on every architecture) before arch/.
 	f=$(git -C "$TREE" diff-tree --no-commit-id --name-only --diff-filter=AM -r "$c" |
-		grep -E '\.c$' | head -n 1)
+		grep -E '^(virt|arch|mm|include)/.*\.c$' | sort -r | head -n 1)
 	[ -n "$f" ] || die "patch $BREAK changes no C file to break"
 	git -C "$WT" checkout -q -B bisect-break "$c" &&
 		sed -i '1a int bisect_break = ;' "$WT/$f" &&
@@ -159,10 +161,17 @@ for c in "$BASE_TAG" "${commits[@]}"; do
 		obj=$CACHE/build/bisect-$a
 		K=(make -C "$WT" O="$obj" ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS})
 		build() {
-			# From the wanted config each time: an option a patch
-			# adds was dropped by olddefconfig before it.
-			cp "$obj/.config.want" "$obj/.config" &&
-				"${K[@]}" olddefconfig && "${K[@]}" -j"$JOBS" "$(basename "$KIMAGE")" || return 1
+			# The kernel (vmlinux, the full link), unless the patch
+			# changes nothing it is built from.  From the wanted
+			# config each time: an option a patch adds was dropped
+			# by olddefconfig before it.
+			if [ "$i" = 0 ] || ! git -C "$WT" diff --quiet "$c~1" "$c" -- . \
+				':!tools' ':!Documentation' ':!MAINTAINERS'; then
+				cp "$obj/.config.want" "$obj/.config" &&
+					"${K[@]}" olddefconfig && "${K[@]}" -j"$JOBS" vmlinux || return 1
+			else
+				echo "the patch changes no kernel source: kernel as built for the patch before"
+			fi
 			[ "$i" = 0 ] && return 0
 			git -C "$WT" diff --quiet "$c~1" "$c" -- tools/testing/selftests/kvm include/uapi && return 0
 			"${K[@]}" -s headers_install &&
