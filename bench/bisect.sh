@@ -50,7 +50,7 @@ if [ -z "$BREAK" ] && [ "${BISECT_FORCE:-0}" = 0 ] && [ -f "$stamp" ] &&
 	tail -n +3 "$stamp" >>"${RESULTS:-/dev/null}"
 	exit 0
 fi
-rm -f "$stamp"
+[ -z "$BREAK" ] && rm -f "$stamp"
 
 branch=series
 if [ -n "$BREAK" ]; then
