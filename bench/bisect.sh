@@ -32,7 +32,8 @@ if [ ! -f "$WT/Makefile" ]; then
 fi
 # Whatever an interrupted run left in the worktree goes.
 git -C "$WT" cherry-pick --abort >/dev/null 2>&1
-git -C "$WT" reset -q --hard && git -C "$WT" clean -fdq || die "cannot clean $WT"
+git -C "$WT" reset -q --hard && git -C "$WT" clean -fdq &&
+	git -C "$WT" checkout -q --detach || die "cannot clean $WT"
 git -C "$TREE" branch -q -D bisect-break >/dev/null 2>&1
 
 for a in $ARCHES; do
@@ -68,7 +69,7 @@ if [ -n "$BREAK" ]; then
 		git -C "$WT" -c user.name=bench -c user.email=bench@localhost commit -q -a --amend --no-edit &&
 		{ [ "$BREAK" = ${#orig[@]} ] ||
 		  git -C "$WT" -c user.name=bench -c user.email=bench@localhost \
-			cherry-pick -q "$c..series" >/dev/null; } ||
+			cherry-pick "$c..series" >/dev/null; } ||
 		die "cannot make the broken copy of the series"
 	git -C "$WT" checkout -q --detach
 	branch=bisect-break
