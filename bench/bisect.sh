@@ -125,13 +125,7 @@ w1_sparse() {
 
 w1_compare() {	# arch: the warnings of the tip that plain 7.3 has not
 	local new n
-	new=$(python3 - "$obj/w1-base.txt" "$obj/w1-series.txt" <<-'EOF'
-		import collections, sys
-		base = collections.Counter(open(sys.argv[1]).read().splitlines())
-		for line, n in (collections.Counter(open(sys.argv[2]).read().splitlines()) - base).items():
-		    print('%s (x%d)' % (line, n) if n > 1 else line)
-		EOF
-	)
+	new=$(new_lines "$obj/w1-base.txt" "$obj/w1-series.txt")
 	n=$(wc -l <"$obj/w1-series.txt")
 	if [ -n "$new" ]; then
 		echo "${R}new W=1/sparse warnings on $1:${N}" >&2

@@ -102,6 +102,16 @@ row() {
 	echo "$*" >>"$RESULTS"
 }
 
+# new_lines BASE TIP: the lines of TIP that BASE has not (as multisets).
+new_lines() {
+	python3 - "$1" "$2" <<-'EOF'
+		import collections, sys
+		base = collections.Counter(open(sys.argv[1]).read().splitlines())
+		for line, n in (collections.Counter(open(sys.argv[2]).read().splitlines()) - base).items():
+		    print('%s (x%d)' % (line, n) if n > 1 else line)
+		EOF
+}
+
 hash_files() { cat /dev/null "$@" 2>/dev/null | sha256sum | cut -c1-16; }
 
 # The patches git am applies, in order (the cover letter carries no diff).

@@ -22,16 +22,6 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 rc=0
 
-# new_lines BASE TIP: the lines of TIP that BASE has not (as multisets).
-new_lines() {
-	python3 - "$1" "$2" <<-'EOF'
-		import collections, sys
-		base = collections.Counter(open(sys.argv[1]).read().splitlines())
-		for line, n in (collections.Counter(open(sys.argv[2]).read().splitlines()) - base).items():
-		    print('%s (x%d)' % (line, n) if n > 1 else line)
-		EOF
-}
-
 changed() {	# the files the series adds or changes, of the given patterns
 	git -C "$TREE" diff --name-only --diff-filter=AMR "$BASE_TAG" series -- "$@"
 }
