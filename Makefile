@@ -20,6 +20,11 @@
 #   make export   write the tree's commits back into patches/
 #   make bisect   build the tree after each patch, on x86_64 and arm64
 #                 (BISECT_BREAK=N: with patch N broken on purpose)
+#   make repeat   run one test RUNS times per boot over BOOTS boots and count
+#                 each outcome (TEST=, RUNS=, BOOTS=, VARIANT=base|series,
+#                 CMDLINE=, LOAD=1): evidence for tests/ARCH/flaky
+#   make soak     the boots of make check BOOTS=20 times over (ARCH=,
+#                 NAMES="default nvhe", LOAD=1): does it fail by chance?
 #
 # Variables: ARCH (run, bench), ARCHES (check, lint), BASE=1, DEBUG=0, LINT=0,
 # BISECT_FORCE=1, CACHE, JOBS, VERBOSE=1.
@@ -28,7 +33,7 @@ SHELL := /bin/bash
 ARCH ?= x86_64
 export BENCH_ARCH := $(ARCH)
 
-.PHONY: run check check-debug lint bench tree export bisect deps clean distclean help
+.PHONY: run check check-debug lint bench tree export bisect repeat soak deps clean distclean help
 
 run:
 	@bench/check.sh run
@@ -54,6 +59,12 @@ export:
 bisect:
 	@bench/bisect.sh
 
+repeat:
+	@bench/repeat.sh
+
+soak:
+	@bench/soak.sh
+
 deps:
 	@bench/deps.sh
 
@@ -66,4 +77,4 @@ distclean:
 	@. bench/lib.sh && rm -rf "$$CACHE"
 
 help:
-	@sed -n '2,25s/^# \{0,1\}//p' Makefile
+	@sed -n '2,31s/^# \{0,1\}//p' Makefile

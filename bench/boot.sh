@@ -5,9 +5,21 @@
 #   BOOT: a label for this boot ("default", "legacy", "nvhe", ...)
 #   CMDLINE: extra kernel command line, "-" for none
 #   GROUP: a list tests/ARCH/GROUP.list of "name [timeout] [args]" lines
+#          (or the path of such a list, for bench/repeat.sh)
 # Appends one row per test to $RESULTS (arch variant boot group test status
-# seconds detail) and prints each result as it comes.  A guest that does not
-# finish in time is killed and its last console lines are shown.
+# seconds detail) and prints each result as it comes.
+#
+# Chance is kept out of the answer (docs/flaky.md), and only as far as
+# tests/ARCH/flaky allows:
+# - a guest that stops making progress (no heartbeat from its /init for
+#   $HANG_SECS) is killed at once, its vCPU state is dumped through the QEMU
+#   monitor, and the tests it had not finished run again in a second boot;
+#   the hang fails the run unless the flaky list names it for this boot;
+# - a test that fails and is listed there runs once more in a boot of its
+#   own; if it passes then, it is reported "flaky" with both logs kept;
+# - a kernel log warning is a failure unless listed there, where it is
+#   reported "flaky" with its log.
+# RETRY=0 turns all three off (bench/repeat.sh counts raw outcomes).
 . "$(dirname "$0")/lib.sh"
 
 variant=$1 arch=$2 boot=$3 cmdline=$4
@@ -17,15 +29,26 @@ arch_vars "$arch"
 variant_vars "$variant" "$arch"
 RESULTS=${RESULTS:-$CACHE/results.tsv}
 VERBOSE=${VERBOSE:-0}
+RETRY=${RETRY:-1}
 DEFAULT_TIMEOUT=180
+# /init prints a heartbeat every 20 s; before it runs (kernel boot) the
+# console may be silent for longer, on the debug kernels most of all.
+HANG_SECS=${HANG_SECS:-150}
+BOOT_SILENCE=${BOOT_SILENCE:-420}
+GRACE=${GRACE:-60}
 KST=$TESTOBJ/kselftest/kvm
 tag="$arch/$variant/$boot"
+FLAKY=${FLAKY:-$BENCH_ROOT/tests/$arch/flaky}
 
-# The plan: one "group id timeout command" line per test.
+# The plan: one "group id timeout command" line per test.  A test named
+# twice gets "#2", "#3", ... after its id.
 plan=$(mktemp)
-total=0 max_tmo=0
+declare -A times
 for g in "${groups[@]}"; do
-	list=$BENCH_ROOT/tests/$arch/$g.list
+	case "$g" in
+	*/*) list=$g; g=$(basename "$g" .list) ;;
+	*)   list=$BENCH_ROOT/tests/$arch/$g.list ;;
+	esac
 	[ -f "$list" ] || die "no test list $list"
 	while read -r name tmo args; do
 		case "$name" in ''|'#'*) continue ;; esac
@@ -43,42 +66,46 @@ for g in "${groups[@]}"; do
 		*)  bin=$name
 		    [ -x "$KST/$name" ] || die "$tag: test $name is not built ($KST/$name)" ;;
 		esac
-		[ "$tmo" -gt "$max_tmo" ] && max_tmo=$tmo
 		id=$name${args:+[$args]}
 		id=${id// /_}
+		times[$id]=$((${times[$id]:-0} + 1))
+		[ "${times[$id]}" -gt 1 ] && id="$id#${times[$id]}"
 		echo "$g $id $tmo ./$bin $args" >>"$plan"
-		total=$((total + tmo))
 	done <"$list"
 done
 ntests=$(wc -l <"$plan")
 [ "$ntests" -gt 0 ] || { rm -f "$plan"; info "$tag: no tests in ${groups[*]}"; exit 0; }
 
-# initramfs: busybox, /init, the plan and the test binaries it names.
 bb=/bin/busybox
 if [ "$arch" = arm64 ]; then
 	"$BENCH_ROOT/bench/busybox-arm64.sh" || exit 1
 	bb=$CACHE/debs/busybox-arm64/bin/busybox
 fi
-root=$OBJ/initramfs
-rm -rf "$root"
-mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,t,plans}
-cp "$bb" "$root/bin/busybox"
-for l in sh mount umount cat cut dmesg timeout sync reboot poweroff sleep uname mkdir ls echo; do
-	ln -s busybox "$root/bin/$l"
-done
-cp "$BENCH_ROOT/bench/init.sh" "$root/init"
-chmod +x "$root/init"
-cp "$plan" "$root/plans/$boot"
-rm -f "$plan"
-while read -r _ _ _ bin _; do
-	bin=${bin#./}
-	mkdir -p "$root/t/$(dirname "$bin")"
-	if [ -x "$KST/$bin" ]; then cp "$KST/$bin" "$root/t/$bin"
-	elif [ -x "$TESTOBJ/bench-bin/$bin" ]; then cp "$TESTOBJ/bench-bin/$bin" "$root/t/$bin"
-	else die "$tag: no binary for $bin"; fi
-done <"$root/plans/$boot"
-(cd "$root" && find . | cpio -o -H newc --quiet) >"$OBJ/initramfs-$boot.cpio" ||
-	die "cannot write the initramfs"
+
+# make_initramfs PLAN CPIO: busybox, /init, the plan and the test binaries
+# it names.
+make_initramfs() {
+	local root=$OBJ/initramfs-$boot bin
+	rm -rf "$root"
+	mkdir -p "$root"/{bin,sbin,proc,sys,dev,tmp,t,plans}
+	cp "$bb" "$root/bin/busybox"
+	for l in sh mount umount cat cut dmesg timeout sync reboot poweroff sleep uname mkdir ls echo; do
+		ln -s busybox "$root/bin/$l"
+	done
+	cp "$BENCH_ROOT/bench/init.sh" "$root/init"
+	chmod +x "$root/init"
+	cp "$1" "$root/plans/$boot"
+	while read -r _ _ _ bin _; do
+		bin=${bin#./}
+		mkdir -p "$root/t/$(dirname "$bin")"
+		if [ -x "$KST/$bin" ]; then cp "$KST/$bin" "$root/t/$bin"
+		elif [ -x "$TESTOBJ/bench-bin/$bin" ]; then cp "$TESTOBJ/bench-bin/$bin" "$root/t/$bin"
+		else die "$tag: no binary for $bin"; fi
+	done <"$1"
+	(cd "$root" && find . | cpio -o -H newc --quiet) >"$2" ||
+		die "cannot write the initramfs"
+	rm -rf "$root"
+}
 
 # The host's TSC frequency in kHz (its kernel log, else the CPU clock),
 # 2 GHz if neither says.
@@ -103,24 +130,180 @@ arm64)	qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu ma
 esac
 append="console=$console panic=-1 quiet bench.plan=$boot"
 [ "$cmdline" != - ] && append="$append $cmdline"
-limit=${BOOT_TIMEOUT:-$((total + 120))}
-log=$LOGDIR/console-$variant-$arch-$boot.log
 
-say "[$tag] booting; $ntests test(s), guest killed after $(fmt_secs $limit)"
-info "kernel command line: $append"
-t0=$SECONDS
-: >"$log"
-timeout -k 10 "$limit" "${qemu[@]}" -display none -monitor none -serial stdio -no-reboot \
-	-kernel "$OBJ/$KIMAGE" -initrd "$OBJ/initramfs-$boot.cpio" -append "$append" \
-	</dev/null >"$log" 2>&1 9>&- &
-qpid=$!
-# timeout(1) runs in its own process group: an interrupt of ours must
-# reach it explicitly.
-trap 'kill $qpid 2>/dev/null' EXIT
-trap 'kill $qpid 2>/dev/null; exit 130' INT TERM
+# flaky_listed KIND NAME: is NAME (a test id, a kernel log line, "-" for a
+# hang) listed in tests/ARCH/flaky as KIND for this boot?  Lines are
+# "kind | boots | what | evidence"; "what" is the test's name (its id
+# without "#N" or "[args]"), or for a warning an extended regular
+# expression a kernel log line must match.
+flaky_listed() {
+	local kind=$1 what=$2
+	[ "$RETRY" = 1 ] && [ -f "$FLAKY" ] || return 1
+	awk -F'|' -v kind="$kind" -v what="$what" -v boot="$boot" -v variant="$variant" '
+		/^[ \t]*(#|$)/ { next }
+		{ for (i = 1; i <= 4; i++) gsub(/^[ \t]+|[ \t]+$/, "", $i) }
+		$1 != kind { next }
+		{ n = split($2, b, /[ \t]+/); ok = 0
+		  for (i = 1; i <= n; i++) if (b[i] == "*" || b[i] == boot || b[i] == variant "/" boot) ok = 1
+		  if (!ok) next }
+		kind == "test" { t = what; sub(/#[0-9]+$/, "", t); sub(/\[.*/, "", t); if (t == $3) f = 1; next }
+		kind == "warning" { if (what ~ $3) f = 1; next }
+		kind == "hang" { f = 1 }
+		END { exit !f }' "$FLAKY"
+}
+
+# Per attempt: $ROWS (the rows it reported), $SEEN (the ids that ended),
+# $HUNG (1 if the guest stopped making progress), $DONE (1 if /init ran to
+# its end), $LOG (the console log).
+#
+# run_attempt PLAN LOG
+run_attempt() {
+	local planf=$1 cpio limit total=0 max_tmo=0 tmo qpid qrc t0 elapsed line rc
+	local silence why mon last deadline current g id st pending
+	LOG=$2 ROWS=$(mktemp) SEEN=$(mktemp) HUNG= DONE=
+	TMPS+=("$ROWS" "$SEEN")
+	cpio=$OBJ/initramfs-$boot.cpio
+	make_initramfs "$planf" "$cpio"
+	while read -r _ _ tmo _; do
+		total=$((total + tmo))
+		[ "$tmo" -gt "$max_tmo" ] && max_tmo=$tmo
+	done <"$planf"
+	limit=${BOOT_TIMEOUT:-$((total + 120))}
+	mon=$OBJ/monitor-$boot.sock
+	rm -f "$mon"
+
+	say "[$tag] booting; $(wc -l <"$planf") test(s), guest killed after $(fmt_secs $limit) or when silent for $(fmt_secs $HANG_SECS)"
+	info "kernel command line: $append"
+	t0=$SECONDS
+	: >"$LOG"
+	timeout -k 10 "$limit" "${qemu[@]}" -display none -serial stdio -no-reboot \
+		-monitor none -qmp "unix:$mon,server=on,wait=off" \
+		-kernel "$OBJ/$KIMAGE" -initrd "$cpio" -append "$append" \
+		</dev/null >"$LOG" 2>&1 9>&- &
+	qpid=$!
+	# timeout(1) runs in its own process group: an interrupt of ours must
+	# reach it explicitly.
+	trap 'kill $qpid 2>/dev/null' EXIT
+	trap 'kill $qpid 2>/dev/null; exit 130' INT TERM
+
+	# /init prints "@@BENCH ALIVE" every 20 s while the guest kernel
+	# schedules, so a console silent for $HANG_SECS (or, before /init
+	# started, $BOOT_SILENCE) means the guest stopped making progress; so
+	# does a test still running $GRACE s after its timeout, which /init's
+	# SIGKILL could not end (seen: a vCPU looping in KVM's guest entry with
+	# interrupts masked, the other CPU still alive).  Either way, dump the
+	# vCPUs and kill the guest now rather than at the boot's time limit.
+	declare -A tmo_of
+	while read -r g id tmo _; do tmo_of["$g $id"]=$tmo; done <"$planf"
+	silence=$BOOT_SILENCE last=$SECONDS deadline= current= pending=
+	while :; do
+		IFS= read -r -t 10 line
+		rc=$?
+		# A timed-out read keeps the start of a line: put it back.
+		line=$pending$line pending=
+		if [ $rc -gt 128 ]; then
+			pending=$line
+			# timeout(1) may have ended and only wait to be reaped (Z).
+			st=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$qpid/stat" 2>/dev/null)
+			[ -n "$st" ] && [ "$st" != Z ] || break
+			if [ $((SECONDS - last)) -ge "$silence" ]; then
+				HUNG="no console output for $(fmt_secs "$silence")"
+			elif [ -n "$deadline" ] && [ "$SECONDS" -ge "$deadline" ]; then
+				HUNG="$current still running $(fmt_secs "$GRACE") after its timeout"
+			else
+				continue
+			fi
+			dump_vcpus "$mon" "${LOG%.log}.hang.txt"
+			kill $qpid 2>/dev/null
+			break
+		fi
+		[ $rc = 0 ] || break
+		last=$SECONDS
+		line=${line%$'\r'}
+		case "$line" in
+		"@@BENCH BOOTED"*) silence=$HANG_SECS ;;
+		# The guest is done: nothing comes after this but its power-off.
+		"@@BENCH DONE"*) break ;;
+		*"@@BENCH START "*)
+			read -r _ _ g id _ <<<"@@BENCH START ${line#*@@BENCH START }"
+			current=$id deadline=$((SECONDS + ${tmo_of["$g $id"]:-$DEFAULT_TIMEOUT} + GRACE)) ;;
+		*"@@BENCH END "*) deadline= ;;
+		esac
+		case "$line" in *"@@BENCH END demo "*)
+			read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; demo_output "$g $id" ;;
+		esac
+		parse_line "$line"
+		case "$line" in *"@@BENCH END "*)
+			read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; report_subs "$id" "$g" ;;
+		esac
+	done < <(tail -n +1 -f --pid=$qpid "$LOG" 2>/dev/null)
+	wait $qpid
+	qrc=$?
+	rm -f "$mon"
+
+	trap - EXIT INT TERM
+	elapsed=$((SECONDS - t0))
+	if grep -q '^@@BENCH DONE' "$LOG"; then
+		DONE=1
+		why="no result line on the console"
+	else
+		if [ -n "$HUNG" ]; then
+			why="guest stopped making progress ($HUNG), killed after $(fmt_secs $elapsed); vCPU state: ${LOG%.log}.hang.txt"
+		elif [ $qrc = 124 ] || [ $qrc = 137 ]; then
+			why="guest hung: killed at the boot's time limit, after $(fmt_secs $elapsed)"
+		else
+			why="guest stopped early (qemu exit $qrc)"
+		fi
+		printf '%sboot failed%s [%s]: %s; last console lines:\n' "$R" "$N" "$tag" "$why"
+		grep -v '^@@BENCH ALIVE' "$LOG" | tail -n 30 | sed 's/\r$//; s/^/    | /'
+		echo "    full console log: $LOG"
+	fi
+	ATTEMPT_WHY=$why
+	check_klog
+	info "[$tag] boot finished in $(fmt_secs $elapsed); console log: $LOG"
+}
+
+# dump_vcpus SOCKET FILE: the registers of every vCPU of a hung guest,
+# twice a second apart (a PC that moves: a loop; one that stays: a wait),
+# through QEMU's QMP socket.
+dump_vcpus() {
+	python3 - "$1" >"$2" 2>&1 <<-'EOF'
+		import json, socket, sys, time
+		s = socket.socket(socket.AF_UNIX)
+		s.settimeout(10)
+		s.connect(sys.argv[1])
+		f = s.makefile("r")
+		def answer():
+		    while True:
+		        m = json.loads(f.readline())
+		        if "return" in m or "error" in m:
+		            return m
+		def hmp(c):
+		    s.sendall(json.dumps({"execute": "human-monitor-command",
+		                          "arguments": {"command-line": c}}).encode())
+		    m = answer()
+		    return m.get("return", m.get("error"))
+		f.readline()
+		s.sendall(b'{"execute": "qmp_capabilities"}')
+		answer()
+		for i in range(2):
+		    print("==== dump %d" % (i + 1))
+		    for c in ("info status", "info cpus", "info registers -a"):
+		        print("---- " + c)
+		        print(hmp(c))
+		    time.sleep(1)
+		EOF
+	# Where each PC sampled above is, in the guest kernel.
+	{
+		echo "---- symbols of the PCs above"
+		grep -oE 'PC=[0-9a-f]+' "$2" | sort -u | while read -r pc; do
+			printf '%s %s\n' "${pc#PC=}" "$("${CROSS}addr2line" -f -e "$OBJ/vmlinux" "0x${pc#PC=}" 2>/dev/null | head -n 1)"
+		done
+	} >>"$2"
+	info "[$tag] vCPU state of the hung guest: $2"
+}
 
 # Report each test as its end marker appears on the console.
-declare -A seen
 parse_line() {
 	local line=$1 g id rc st detail t0 t1 secs
 	case "$line" in
@@ -135,7 +318,7 @@ parse_line() {
 		137) st=fail; detail="killed after the ${secs}s timeout" ;;
 		*) st=fail; detail="exit $rc" ;;
 		esac
-		seen["$g $id"]=1
+		echo "$g $id" >>"$SEEN"
 		report_program "$g" "$id" "$st" "$secs" "$detail"
 		;;
 	esac
@@ -160,7 +343,7 @@ report_program() {	# group id status secs detail
 			sub(/ *#.*/, "", line); gsub(/[ \t]+/, "_", line)
 			if (line == "") line = "case" num
 			print st "\t" line
-		}' "$log")
+		}' "$LOG")
 	if [ -z "$cases" ]; then
 		report "$g" "$id" "$st" "$secs" "$detail"
 		return
@@ -174,19 +357,19 @@ report_program() {	# group id status secs detail
 		"$id" "$secs" $((np + nf + ns)) "$np" "$nf" "$ns" "${detail:+ ($detail)}"
 	while IFS=$'\t' read -r cst cname; do
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$arch" "$variant" "$boot" "$g" \
-			"$id:$cname" "$cst" 0 "" >>"$RESULTS"
+			"$id:$cname" "$cst" 0 "" >>"$ROWS"
 	done <<<"$cases"
 	if [ "$st" = fail ] && [ "$nf" = 0 ]; then
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$arch" "$variant" "$boot" "$g" \
-			"$id" fail "$secs" "$detail" >>"$RESULTS"
+			"$id" fail "$secs" "$detail" >>"$ROWS"
 	fi
 }
 report() {	# group id status secs detail
 	local c
-	case "$3" in pass) c=$G ;; skip) c=$Y ;; *) c=$R ;; esac
+	case "$3" in pass) c=$G ;; skip|flaky) c=$Y ;; *) c=$R ;; esac
 	printf '    %s%-4s%s %-48s %6ss %s\n' "$c" "${3^^}" "$N" "$2" "$4" "$5" |
 		sed 's/  *$//'
-	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$arch" "$variant" "$boot" "$1" "$2" "$3" "$4" "$5" >>"$RESULTS"
+	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$arch" "$variant" "$boot" "$1" "$2" "$3" "$4" "$5" >>"$ROWS"
 }
 # Show the subtests of a test from its TAP output: all of them for the
 # series' own tests (or V=1), only the failing ones otherwise.
@@ -195,7 +378,7 @@ subtests() {
 		{ sub(/\r$/, "") }
 		/^@@BENCH START / { on = ($3 " " $4 == want); next }
 		/@@BENCH END / { on = 0; next }
-		on && /^(not )?ok [0-9]+ / { if (all || /^not ok/ && !/# SKIP/) print "         " $0 }' "$log"
+		on && /^(not )?ok [0-9]+ / { if (all || /^not ok/ && !/# SKIP/) print "         " $0 }' "$LOG"
 }
 report_subs() {
 	local id=$1 g=$2
@@ -205,77 +388,116 @@ report_subs() {
 demo_output() {
 	awk -v want="$1" '
 		{ sub(/\r$/, "") }
+		/^@@BENCH ALIVE/ { next }
 		/^@@BENCH START / { on = ($3 " " $4 == want); next }
 		/@@BENCH END / { on = 0; next }
-		on && NF { print "      | " $0 }' "$log"
+		on && NF { print "      | " $0 }' "$LOG"
 }
-
-# Every test prints its end marker within its timeout (the guest kills it
-# then), so a console silent for longer than the longest timeout means the
-# guest kernel hangs: kill it now rather than at the boot's time limit.
-silence=$((max_tmo + 120))
-hung=
-while :; do
-	IFS= read -r -t "$silence" line
-	rc=$?
-	if [ $rc -gt 128 ]; then
-		# timeout(1) may have ended and only wait to be reaped (Z).
-		st=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$qpid/stat" 2>/dev/null)
-		if [ -n "$st" ] && [ "$st" != Z ]; then
-			hung=1
-			kill $qpid 2>/dev/null
-		fi
-		break
-	fi
-	[ $rc = 0 ] || break
-	line=${line%$'\r'}
-	# The guest is done: nothing comes after this but its power-off.
-	case "$line" in "@@BENCH DONE"*) break ;; esac
-	case "$line" in *"@@BENCH END demo "*)
-		read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; demo_output "$g $id" ;;
-	esac
-	parse_line "$line"
-	case "$line" in *"@@BENCH END "*)
-		read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; report_subs "$id" "$g" ;;
-	esac
-done < <(tail -n +1 -f --pid=$qpid "$log" 2>/dev/null)
-wait $qpid
-qrc=$?
-
-trap - EXIT INT TERM
-elapsed=$((SECONDS - t0))
-if ! grep -q '^@@BENCH DONE' "$log"; then
-	if [ -n "$hung" ]; then
-		why="guest hung: no console output for $(fmt_secs $silence), killed after $(fmt_secs $elapsed)"
-	elif [ $qrc = 124 ] || [ $qrc = 137 ]; then
-		why="guest hung: killed after $(fmt_secs $elapsed)"
-	else
-		why="guest stopped early (qemu exit $qrc)"
-	fi
-	printf '%sboot failed%s [%s]: %s; last console lines:\n' "$R" "$N" "$tag" "$why"
-	tail -n 30 "$log" | sed 's/\r$//; s/^/    | /'
-	echo "    full console log: $log"
-	report boot "boot:$boot" fail "$elapsed" "$why"
-else
-	why="no result line on the console"
-fi
-# Every test of the plan that did not report is a failure.
-while read -r g id _; do
-	[ -n "${seen["$g $id"]}" ] && continue
-	report "$g" "$id" fail 0 "not finished: $why"
-done <"$root/plans/$boot"
 
 # A kernel that warned, oopsed, found a bug, a leak (kmemleak's report,
 # debug kernels), a lockup or a stall fails the boot.  Read the kernel log
-# the guest printed, or the whole console if it never got there.
-if grep -q '^@@BENCH DMESG-END' "$log"; then
-	klog=$(sed -n '/^@@BENCH KMEMLEAK-BEGIN/,/^@@BENCH KMEMLEAK-END/p; /^@@BENCH DMESG-BEGIN/,/^@@BENCH DMESG-END/p' "$log")
-else
-	klog=$(cat "$log")
+# the guest printed, or the whole console if it never got there.  A
+# warning listed in tests/ARCH/flaky (the lines from it to the end of its
+# trace) is reported "flaky" instead.
+check_klog() {
+	local klog bad known line
+	if grep -q '^@@BENCH DMESG-END' "$LOG"; then
+		klog=$(sed -n '/^@@BENCH KMEMLEAK-BEGIN/,/^@@BENCH KMEMLEAK-END/p; /^@@BENCH DMESG-BEGIN/,/^@@BENCH DMESG-END/p' "$LOG")
+	else
+		klog=$(cat "$LOG")
+	fi
+	klog=$(printf '%s\n' "$klog" | sed 's/\r$//')
+	known=
+	while IFS= read -r line; do
+		flaky_listed warning "$line" && known="$known${known:+; }${line#*WARNING: }"
+	done < <(printf '%s\n' "$klog" | grep -E 'WARNING:')
+	if [ -n "$known" ]; then
+		# Drop each listed warning's block, up to its end of trace.
+		klog=$(printf '%s\n' "$klog" | awk -v flaky="$FLAKY" -v boot="$boot" -v variant="$variant" '
+			BEGIN { while ((getline l < flaky) > 0) {
+				if (l ~ /^[ \t]*(#|$)/) continue
+				n = split(l, f, "|"); for (i = 1; i <= n; i++) gsub(/^[ \t]+|[ \t]+$/, "", f[i])
+				if (f[1] != "warning") continue
+				m = split(f[2], b, /[ \t]+/)
+				for (i = 1; i <= m; i++)
+					if (b[i] == "*" || b[i] == boot || b[i] == variant "/" boot) pat[f[3]] = 1 } }
+			/WARNING:/ { for (p in pat) if ($0 ~ p) { skip = 1; break } }
+			skip { if (/---\[ end trace/) skip = 0; next }
+			{ print }')
+	fi
+	bad=$(printf '%s\n' "$klog" | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|possible recursive locking|INFO: task .* blocked|INFO: rcu|detected stalls|hard LOCKUP|workqueue lockup|unreferenced object|Kernel panic|Call trace:|Call Trace:' | head -5)
+	if [ -n "$bad" ]; then
+		report kernel "kernel-log:$boot" fail 0 "the kernel log reports a problem (see $LOG)"
+		printf '%s\n' "$bad" | sed 's/^/    | /'
+	fi
+	if [ -n "$known" ]; then
+		report kernel "kernel-log:$boot:listed" flaky 0 "listed in tests/$arch/flaky: $known (see $LOG)"
+	fi
+}
+
+TMPS=()
+# Attempt 1: the whole plan.
+log=$LOGDIR/console-$variant-$arch-$boot.log
+rm -f "${log%.log}".*.log "${log%.log}".*.txt "${log%.log}.hang.txt"
+run_attempt "$plan" "$log"
+rows=$(mktemp)
+cat "$ROWS" >"$rows"
+seen=$SEEN
+
+# A guest that stopped making progress: the tests it did not finish run
+# again, once, in a new boot.
+if [ -z "$DONE" ]; then
+	hung=$HUNG why=$ATTEMPT_WHY
+	rest=$(mktemp)
+	awk 'NR == FNR { s[$1 " " $2] = 1; next } !(($1 " " $2) in s)' "$seen" "$plan" >"$rest"
+	if [ -n "$hung" ] && [ "$RETRY" = 1 ] && [ -s "$rest" ]; then
+		info "[$tag] running the $(wc -l <"$rest") test(s) it did not finish in a new boot"
+		run_attempt "$rest" "${log%.log}.retry.log"
+		cat "$ROWS" >>"$rows"
+		cat "$SEEN" >>"$seen"
+		if flaky_listed hang - && [ -n "$DONE" ]; then st=flaky; else st=fail; fi
+	else
+		st=fail
+	fi
+	ROWS=$rows report boot "boot:$boot" "$st" 0 "$why"
+	rm -f "$rest"
 fi
-bad=$(printf '%s\n' "$klog" | grep -E 'WARNING:|BUG:|Oops|KASAN|UBSAN|possible circular locking|possible recursive locking|INFO: task .* blocked|INFO: rcu|detected stalls|hard LOCKUP|workqueue lockup|unreferenced object|Kernel panic|Call trace:|Call Trace:' | head -5)
-if [ -n "$bad" ]; then
-	report kernel "kernel-log:$boot" fail 0 "the kernel log reports a problem (see $log)"
-	printf '%s\n' "$bad" | sed 's/\r$//; s/^/    | /'
+# Every test of the plan that did not report is a failure.
+while read -r g id _; do
+	grep -qxF "$g $id" "$seen" && continue
+	ROWS=$rows report "$g" "$id" fail 0 "not finished"
+done <"$plan"
+
+# Listed tests that failed: once more each, in a boot of their own.
+again=$(mktemp)
+awk -F'\t' '$6 == "fail" && $4 != "kernel" && $4 != "boot" { id = $5; sub(/:.*/, "", id); print $4 " " id }' "$rows" |
+	sort -u | while read -r g id; do
+		flaky_listed test "$id" && awk -v g="$g" -v id="$id" '$1 == g && $2 == id' "$plan"
+	done >"$again"
+if [ -s "$again" ]; then
+	info "[$tag] $(wc -l <"$again") listed flaky test(s) failed: running them once more"
+	run_attempt "$again" "${log%.log}.again.log"
+	while read -r g id _; do
+		if grep -qxF "$g $id" "$SEEN" &&
+		   ! awk -F'\t' -v g="$g" -v id="$id" '$4 == g && ($5 == id || index($5, id ":") == 1) && $6 == "fail" { f = 1 } END { exit !f }' "$ROWS"; then
+			# Passed the second time: the first run's rows of it
+			# give way to the second's, and one "flaky" row tells.
+			first=$(awk -F'\t' -v g="$g" -v id="$id" '$4 == g && ($5 == id || index($5, id ":") == 1) && $6 == "fail" { print $8; exit }' "$rows")
+			awk -F'\t' -v g="$g" -v id="$id" '!($4 == g && ($5 == id || index($5, id ":") == 1))' "$rows" >"$rows.new"
+			awk -F'\t' -v g="$g" -v id="$id" '$4 == g && ($5 == id || index($5, id ":") == 1)' "$ROWS" >>"$rows.new"
+			mv "$rows.new" "$rows"
+			ROWS=$rows report "$g" "$id:first-run" flaky 0 "failed (${first:-see log}), passed when run again; logs: $log, ${log%.log}.again.log"
+		else
+			# Failed again: its failure stands, counted once.
+			awk -F'\t' -v OFS='\t' -v g="$g" -v id="$id" -v more="failed again when run once more (listed flaky); logs: $log, ${log%.log}.again.log" '
+				$4 == g && ($5 == id || index($5, id ":") == 1) && $6 == "fail" { $8 = $8 ($8 == "" ? "" : "; ") more }
+				{ print }' "$rows" >"$rows.new"
+			mv "$rows.new" "$rows"
+			printf '    %sFAIL%s %s failed again when run once more\n' "$R" "$N" "$id"
+		fi
+	done <"$again"
+	# The second boot's kernel log counts as well.
+	awk -F'\t' '$4 == "kernel"' "$ROWS" >>"$rows"
 fi
-info "[$tag] boot finished in $(fmt_secs $elapsed); console log: $log"
+cat "$rows" >>"$RESULTS"
+rm -f "$plan" "$rows" "$again" "${TMPS[@]}"

@@ -40,6 +40,12 @@ summary() {
 		say "failures:"
 		awk -F'\t' '$2 != "base" && $6 == "fail" { printf "    %s/%s/%s %s %s: %s\n", $1, $2, $3, $4, $5, $8 }' "$RESULTS"
 	fi
+	# Chance, where tests/ARCH/flaky allows it (docs/flaky.md): told,
+	# never counted as a pass or a failure.
+	if grep -q $'\tflaky\t' "$RESULTS"; then
+		say "flaky (listed 7.3 flakes; both logs kept):"
+		awk -F'\t' '$2 != "base" && $6 == "flaky" { printf "    %s/%s/%s %s %s: %s\n", $1, $2, $3, $4, $5, $8 }' "$RESULTS"
+	fi
 	if [ "${BASE:-0}" = 1 ]; then
 		awk -F'\t' '$2 == "base" { n[$6]++ }
 			END { printf "    plain 7.3 (not counted below): %d passed, %d failed, %d skipped\n", n["pass"], n["fail"], n["skip"] }' "$RESULTS"

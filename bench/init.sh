@@ -18,6 +18,11 @@ for a in $(cat /proc/cmdline); do
 done
 now() { cut -d' ' -f1 /proc/uptime; }
 
+# A heartbeat for bench/boot.sh: while the guest kernel still schedules a
+# shell, the console hears from it every 20 s, whatever the tests do.
+( while sleep 20; do echo "@@BENCH ALIVE $(now)"; done ) &
+heartbeat=$!
+
 echo "@@BENCH BOOTED plan=$plan kernel=$(uname -r) cmdline=$(cat /proc/cmdline)"
 cd /t
 while read -r group id tmo cmd; do
@@ -38,6 +43,7 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	cat /sys/kernel/debug/kmemleak
 	echo "@@BENCH KMEMLEAK-END"
 fi
+kill $heartbeat
 echo "@@BENCH DMESG-BEGIN"
 dmesg
 echo "@@BENCH DMESG-END"
