@@ -19,9 +19,13 @@ done
 now() { cut -d' ' -f1 /proc/uptime; }
 
 # A heartbeat for bench/boot.sh: while the guest kernel still schedules a
-# shell, the console hears from it every 20 s, whatever the tests do.
-( while sleep 20; do echo "@@BENCH ALIVE $(now)"; done ) &
-heartbeat=$!
+# shell, the console hears from it every 20 s, whatever the tests do
+# (bench.heartbeat=0 on the command line: none).
+heartbeat=
+case " $(cat /proc/cmdline) " in
+*" bench.heartbeat=0 "*) ;;
+*) ( while sleep 20; do echo "@@BENCH ALIVE $(now)"; done ) & heartbeat=$! ;;
+esac
 
 echo "@@BENCH BOOTED plan=$plan kernel=$(uname -r) cmdline=$(cat /proc/cmdline)"
 cd /t
@@ -43,7 +47,7 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	cat /sys/kernel/debug/kmemleak
 	echo "@@BENCH KMEMLEAK-END"
 fi
-kill $heartbeat
+[ -n "$heartbeat" ] && kill $heartbeat
 echo "@@BENCH DMESG-BEGIN"
 dmesg
 echo "@@BENCH DMESG-END"

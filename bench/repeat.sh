@@ -23,8 +23,11 @@ n=${RUNS:-50} boots=${BOOTS:-1} variant=${VARIANT:-series} cmdline=${CMDLINE:--}
 "$BENCH_ROOT/bench/deps.sh" || exit 1
 "$BENCH_ROOT/bench/kernel.sh" "$variant" "$arch" || exit 1
 
-mode=$(printf '%s' "$cmdline" | sed -nE 's/.*kvm-arm\.mode=([a-z]+).*/\1/p')
-label=$(printf '%s-%s-%s-%s%s' "$variant" "$arch" "${mode:-default}" "${test//\//_}" \
+# One label per kernel, command line and load: runs of different labels
+# may go side by side.
+mode=default
+[ "$cmdline" != - ] && mode=$(printf '%s' "$cmdline" | sed -E 's/kvm-arm\.mode=//g; s/[^A-Za-z0-9]+/_/g')
+label=$(printf '%s-%s-%s-%s%s' "$variant" "$arch" "$mode" "${test//\//_}" \
 	"$([ "${LOAD:-0}" = 1 ] && echo -loaded)")
 dir=$CACHE/repeat
 mkdir -p "$dir"
@@ -42,9 +45,9 @@ fi
 say "repeating $test $n times per boot, $boots boot(s), on $variant/$arch ($cmdline)${load:+, host loaded}"
 for b in $(seq "$boots"); do
 	res=$(mktemp)
-	RETRY=0 RESULTS=$res "$BENCH_ROOT/bench/boot.sh" "$variant" "$arch" "rep$b-${mode:-default}" "$cmdline" "$list" </dev/null |
+	RETRY=0 RESULTS=$res "$BENCH_ROOT/bench/boot.sh" "$variant" "$arch" "rep$b-$mode" "$cmdline" "$list" </dev/null |
 		grep -vE '^    (PASS|SKIP) '
-	log=$LOGDIR/console-$variant-$arch-rep$b-${mode:-default}.log
+	log=$LOGDIR/console-$variant-$arch-rep$b-$mode.log
 	# One line per run: its outcome, a kernel warning's place, a hang.
 	awk -F'\t' -v b="$b" '$4 != "kernel" {
 		st = $6; if (st == "fail") st = st " (" $8 ")"
