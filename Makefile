@@ -25,6 +25,7 @@
 #                 CMDLINE=, LOAD=1): evidence for tests/ARCH/flaky
 #   make soak     the boots of make check BOOTS=20 times over (ARCH=,
 #                 NAMES="default nvhe", LOAD=1): does it fail by chance?
+#   make check-bench  prove that the bench's hang and retry guards fire
 #
 # Variables: ARCH (run, bench), ARCHES (check, lint), BASE=1, DEBUG=0, LINT=0,
 # BISECT_FORCE=1, CACHE, JOBS, VERBOSE=1.
@@ -33,7 +34,7 @@ SHELL := /bin/bash
 ARCH ?= x86_64
 export BENCH_ARCH := $(ARCH)
 
-.PHONY: run check check-debug lint bench tree export bisect repeat soak deps clean distclean help
+.PHONY: run check check-debug check-bench lint bench tree export bisect repeat soak deps clean distclean help
 
 run:
 	@bench/check.sh run
@@ -65,6 +66,9 @@ repeat:
 soak:
 	@bench/soak.sh
 
+check-bench:
+	@bench/selftest.sh
+
 deps:
 	@bench/deps.sh
 
@@ -77,4 +81,4 @@ distclean:
 	@. bench/lib.sh && rm -rf "$$CACHE"
 
 help:
-	@sed -n '2,31s/^# \{0,1\}//p' Makefile
+	@sed -n '2,32s/^# \{0,1\}//p' Makefile

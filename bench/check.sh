@@ -50,12 +50,28 @@ summary() {
 		awk -F'\t' '$2 == "base" { n[$6]++ }
 			END { printf "    plain 7.3 (not counted below): %d passed, %d failed, %d skipped\n", n["pass"], n["fail"], n["skip"] }' "$RESULTS"
 	fi
+	if [ -s "$STAGES" ]; then
+		say "time per stage:"
+		awk -F'\t' '{ printf "    %-34s %s\n", $1, $2 }' "$STAGES"
+	fi
 	info "results: $RESULTS; logs: $LOGDIR; total time $(fmt_secs $((SECONDS - T0)))"
 	echo "$p passed, $f failed, $s skipped"
 	[ "$f" = 0 ] && exit 0
 	exit 1
 }
 trap summary EXIT
+
+# timed NAME CMD...: run CMD and note how long it took, for the summary.
+STAGES=$CACHE/stages-$mode.tsv
+: >"$STAGES"
+timed() {
+	local name=$1 t0=$SECONDS rc
+	shift
+	"$@"
+	rc=$?
+	printf '%s\t%s\n' "$name" "$(fmt_secs $((SECONDS - t0)))" >>"$STAGES"
+	return $rc
+}
 
 need_space 5
 "$BENCH_ROOT/bench/deps.sh" || exit 1
@@ -122,12 +138,12 @@ build_or_record() {	# variant arch
 
 check_arch() {
 	local a=$1 name cmdline groups
-	build_or_record series "$a" || return
+	timed "$a: build" build_or_record series "$a" || return
 	while IFS=$'\t' read -r name cmdline groups; do
-		"$BENCH_ROOT/bench/boot.sh" series "$a" "$name" "$cmdline" $groups </dev/null ||
+		timed "$a: boot $name" "$BENCH_ROOT/bench/boot.sh" series "$a" "$name" "$cmdline" $groups </dev/null ||
 			row "$a" series "$name" boot "$name" fail 0 "boot.sh failed"
 	done < <(boots "$a")
-	"$BENCH_ROOT/bench/kunit.sh" "$a" </dev/null ||
+	timed "$a: kunit" "$BENCH_ROOT/bench/kunit.sh" "$a" </dev/null ||
 		row "$a" series kunit kunit kunit.sh fail 0 "kunit.sh failed"
 }
 
@@ -136,9 +152,9 @@ check_arch() {
 debug_arch() {
 	local a=$1 name cmdline groups
 	build_or_record series "$a" || return
-	build_or_record debug "$a" || return
+	timed "$a: debug build" build_or_record debug "$a" || return
 	while IFS=$'\t' read -r name cmdline groups; do
-		"$BENCH_ROOT/bench/boot.sh" debug "$a" "$name" "$cmdline" $groups </dev/null ||
+		timed "$a: debug boot $name" "$BENCH_ROOT/bench/boot.sh" debug "$a" "$name" "$cmdline" $groups </dev/null ||
 			row "$a" debug "$name" boot "$name" fail 0 "boot.sh failed"
 	done < <(boots "$a" debug-boots)
 }
@@ -182,7 +198,7 @@ lint() {
 case "$mode" in
 check)
 	ARCHES=${ARCHES:-x86_64 arm64}
-	checkpatch
+	timed checkpatch checkpatch
 	for a in $ARCHES; do check_arch "$a"; done
 	if [ "${DEBUG:-1}" != 0 ]; then
 		for a in $ARCHES; do debug_arch "$a"; done
@@ -191,7 +207,7 @@ check)
 		for a in $ARCHES; do base_arch "$a"; done
 		side_by_side
 	fi
-	if [ "${LINT:-1}" != 0 ]; then lint; fi
+	if [ "${LINT:-1}" != 0 ]; then timed lint lint; fi
 	;;
 lint)
 	checkpatch
