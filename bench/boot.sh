@@ -36,6 +36,7 @@ DEFAULT_TIMEOUT=180
 HANG_SECS=${HANG_SECS:-150}
 BOOT_SILENCE=${BOOT_SILENCE:-420}
 GRACE=${GRACE:-60}
+ATTEMPT=0	# GRACE_FIRST: the grace of the first boot alone (make check-bench)
 KST=$TESTOBJ/kselftest/kvm
 tag="$arch/$variant/$boot"
 FLAKY=${FLAKY:-$BENCH_ROOT/tests/$arch/flaky}
@@ -132,28 +133,42 @@ arm64)	# One host thread runs both vCPUs (TCG_THREAD=multi: one each).  With
 	      -smp 2 -m "${MEM:-2G}" -accel "tcg,thread=${TCG_THREAD:-single}")
 	console=ttyAMA0 ;;
 esac
-append="console=$console panic=-1 quiet bench.plan=$boot"
+# quiet, but warnings (level 4) still reach the console: a guest that
+# hangs never prints its kernel log at the end.
+append="console=$console panic=-1 quiet loglevel=5 bench.plan=$boot"
 [ "$cmdline" != - ] && append="$append $cmdline"
 
-# flaky_listed KIND NAME: is NAME (a test id, a kernel log line, "-" for a
-# hang) listed in tests/ARCH/flaky as KIND for this boot?  Lines are
-# "kind | boots | what | evidence"; "what" is the test's name (its id
-# without "#N" or "[args]"), or for a warning an extended regular
-# expression a kernel log line must match.
+# flaky_listed KIND WHAT [DETAIL]: is it listed in tests/ARCH/flaky as KIND
+# for this boot?  Lines are "kind | boots | what | detail | evidence":
+#   test     WHAT is the test's id ("#N" and "[args]" are dropped to match
+#            the name), DETAIL the failure's detail ("exit 139", ...),
+#            which must match the line's detail, an extended regular
+#            expression;
+#   warning  WHAT is a kernel log line, which must match the line's "what";
+#   hang     WHAT is the symbols of the PCs of the hung guest's vCPUs, one
+#            of which must match the line's "what".
+# An empty or "-" pattern matches nothing.
 flaky_listed() {
-	local kind=$1 what=$2
+	local kind=$1 what=$2 detail=${3:-}
 	[ "$RETRY" = 1 ] && [ -f "$FLAKY" ] || return 1
-	awk -F'|' -v kind="$kind" -v what="$what" -v boot="$boot" -v variant="$variant" '
+	awk -F'|' -v kind="$kind" -v what="$what" -v detail="$detail" -v boot="$boot" -v variant="$variant" '
 		/^[ \t]*(#|$)/ { next }
-		{ for (i = 1; i <= 4; i++) gsub(/^[ \t]+|[ \t]+$/, "", $i) }
+		{ for (i = 1; i <= 5; i++) gsub(/^[ \t]+|[ \t]+$/, "", $i) }
 		$1 != kind { next }
 		{ n = split($2, b, /[ \t]+/); ok = 0
 		  for (i = 1; i <= n; i++) if (b[i] == "*" || b[i] == boot || b[i] == variant "/" boot) ok = 1
 		  if (!ok) next }
-		kind == "test" { t = what; sub(/#[0-9]+$/, "", t); sub(/\[.*/, "", t); if (t == $3) f = 1; next }
+		kind == "test" { t = what; sub(/#[0-9]+$/, "", t); sub(/\[.*/, "", t)
+				 if (t == $3 && $4 != "" && $4 != "-" && detail ~ $4) f = 1; next }
+		$3 == "" || $3 == "-" { next }
 		kind == "warning" { if (what ~ $3) f = 1; next }
-		kind == "hang" { f = 1 }
+		kind == "hang" { n = split(what, w, /[ \t]+/); for (i = 1; i <= n; i++) if (w[i] ~ $3) f = 1 }
 		END { exit !f }' "$FLAKY"
+}
+
+# The symbols of the PCs in a hung guest's vCPU dump (dump_vcpus).
+hang_symbols() {
+	sed -n '/^---- symbols of the PCs above/,$p' "$1" 2>/dev/null | awk 'NR > 1 { print $2 }' | tr '\n' ' '
 }
 
 # Per attempt: $ROWS (the rows it reported), $SEEN (the ids that ended),
@@ -163,8 +178,11 @@ flaky_listed() {
 # run_attempt PLAN LOG
 run_attempt() {
 	local planf=$1 cpio limit total=0 max_tmo=0 tmo qpid qrc t0 elapsed line rc
-	local silence why mon last deadline current g id st pending hang_secs
+	local silence why mon last deadline current g id st pending hang_secs grace
 	LOG=$2 ROWS=$(mktemp) SEEN=$(mktemp) HUNG= DONE=
+	ATTEMPT=$((ATTEMPT + 1))
+	grace=$GRACE
+	[ $ATTEMPT = 1 ] && grace=${GRACE_FIRST:-$GRACE}
 	TMPS+=("$ROWS" "$SEEN")
 	cpio=$OBJ/initramfs-$boot.cpio
 	make_initramfs "$planf" "$cpio"
@@ -187,7 +205,7 @@ run_attempt() {
 	qpid=$!
 	# timeout(1) runs in its own process group: an interrupt of ours must
 	# reach it explicitly.
-	trap 'kill $qpid 2>/dev/null' EXIT
+	trap 'kill $qpid 2>/dev/null; finish' EXIT
 	trap 'kill $qpid 2>/dev/null; exit 130' INT TERM
 
 	# /init prints "@@BENCH ALIVE" every 20 s while the guest kernel
@@ -210,45 +228,50 @@ run_attempt() {
 		line=$pending$line pending=
 		if [ $rc -gt 128 ]; then
 			pending=$line
-			# timeout(1) may have ended and only wait to be reaped (Z).
-			st=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$qpid/stat" 2>/dev/null)
-			[ -n "$st" ] && [ "$st" != Z ] || break
-			if [ $((SECONDS - last)) -ge "$silence" ]; then
-				HUNG="no console output for $(fmt_secs "$silence")"
-			elif [ -n "$deadline" ] && [ "$SECONDS" -ge "$deadline" ]; then
-				HUNG="$current still running $(fmt_secs "$GRACE") after its timeout"
-			else
-				continue
-			fi
-			dump_vcpus "$mon" "${LOG%.log}.hang.txt"
-			kill $qpid 2>/dev/null
+		elif [ $rc = 0 ]; then
+			last=$SECONDS
+			line=${line%$'\r'}
+			case "$line" in
+			"@@BENCH BOOTED"*) silence=$hang_secs ;;
+			# The guest is done: nothing comes after this but its power-off.
+			"@@BENCH DONE"*) break ;;
+			*"@@BENCH START "*)
+				read -r _ _ g id _ <<<"@@BENCH START ${line#*@@BENCH START }"
+				current=$id deadline=$((SECONDS + ${tmo_of["$g $id"]:-$DEFAULT_TIMEOUT} + grace)) ;;
+			*"@@BENCH END "*) deadline= ;;
+			esac
+			case "$line" in *"@@BENCH END demo "*)
+				read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; demo_output "$g $id" ;;
+			esac
+			parse_line "$line"
+			case "$line" in *"@@BENCH END "*)
+				read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; report_subs "$id" "$g" ;;
+			esac
+		else
 			break
 		fi
-		[ $rc = 0 ] || break
-		last=$SECONDS
-		line=${line%$'\r'}
-		case "$line" in
-		"@@BENCH BOOTED"*) silence=$hang_secs ;;
-		# The guest is done: nothing comes after this but its power-off.
-		"@@BENCH DONE"*) break ;;
-		*"@@BENCH START "*)
-			read -r _ _ g id _ <<<"@@BENCH START ${line#*@@BENCH START }"
-			current=$id deadline=$((SECONDS + ${tmo_of["$g $id"]:-$DEFAULT_TIMEOUT} + GRACE)) ;;
-		*"@@BENCH END "*) deadline= ;;
-		esac
-		case "$line" in *"@@BENCH END demo "*)
-			read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; demo_output "$g $id" ;;
-		esac
-		parse_line "$line"
-		case "$line" in *"@@BENCH END "*)
-			read -r _ _ g id _ <<<"@@BENCH END ${line#*@@BENCH END }"; report_subs "$id" "$g" ;;
-		esac
+		# Checked after every line too: a guest that keeps printing (a
+		# heartbeat, stall reports) may still have a test stuck.
+		if [ $((SECONDS - last)) -ge "$silence" ]; then
+			HUNG="no console output for $(fmt_secs "$silence")"
+		elif [ -n "$deadline" ] && [ "$SECONDS" -ge "$deadline" ]; then
+			HUNG="$current still running $grace s after its timeout"
+		else
+			continue
+		fi
+		# timeout(1) may have ended and only wait to be reaped (Z).
+		st=$(sed -E 's/^[0-9]+ \(.*\) (.).*/\1/' "/proc/$qpid/stat" 2>/dev/null)
+		if [ -z "$st" ] || [ "$st" = Z ]; then HUNG=; break; fi
+		dump_vcpus "$mon" "${LOG%.log}.hang.txt"
+		kill $qpid 2>/dev/null
+		break
 	done < <(tail -n +1 -f --pid=$qpid "$LOG" 2>/dev/null)
 	wait $qpid
 	qrc=$?
 	rm -f "$mon"
 
-	trap - EXIT INT TERM
+	trap finish EXIT
+	trap - INT TERM
 	elapsed=$((SECONDS - t0))
 	if grep -q '^@@BENCH DONE' "$LOG"; then
 		DONE=1
@@ -416,7 +439,7 @@ check_klog() {
 	klog=$(printf '%s\n' "$klog" | sed 's/\r$//')
 	# A hung guest's RCU stall reports are the hang's own symptom: when
 	# the hang is listed, they are reported with it, not on their own.
-	if [ -n "$HUNG" ] && flaky_listed hang -; then
+	if [ -n "$HUNG" ] && flaky_listed hang "$(hang_symbols "${LOG%.log}.hang.txt")"; then
 		klog=$(printf '%s\n' "$klog" | grep -vE '^rcu: |rcu_(sched|preempt) detected stalls')
 	fi
 	known=
@@ -429,11 +452,15 @@ check_klog() {
 			BEGIN { while ((getline l < flaky) > 0) {
 				if (l ~ /^[ \t]*(#|$)/) continue
 				n = split(l, f, "|"); for (i = 1; i <= n; i++) gsub(/^[ \t]+|[ \t]+$/, "", f[i])
-				if (f[1] != "warning") continue
+				if (f[1] != "warning" || f[3] == "" || f[3] == "-") continue
 				m = split(f[2], b, /[ \t]+/)
 				for (i = 1; i <= m; i++)
 					if (b[i] == "*" || b[i] == boot || b[i] == variant "/" boot) pat[f[3]] = 1 } }
-			/WARNING:/ { for (p in pat) if ($0 ~ p) { skip = 1; break } }
+			/WARNING:|BUG:|Oops|Kernel panic/ {
+				listed = 0; for (p in pat) if ($0 ~ p) listed = 1
+				if (listed) { skip = 1; next }
+				skip = 0	# another problem, printed in between: keep it
+			}
 			skip { if (/---\[ end trace/) skip = 0; next }
 			{ print }')
 	fi
@@ -448,31 +475,49 @@ check_klog() {
 }
 
 TMPS=()
+rows=$(mktemp)
+again=$(mktemp)
+# Whatever happens, the rows found so far reach $RESULTS and the temporary
+# files go (a run interrupted midway is still reported).
+FLUSHED=
+finish() {
+	[ -n "$FLUSHED" ] && return
+	FLUSHED=1
+	cat "$rows" >>"$RESULTS"
+	rm -f "$plan" "$rows" "$again" "${TMPS[@]}"
+}
+trap finish EXIT
+
 # Attempt 1: the whole plan.
 log=$LOGDIR/console-$variant-$arch-$boot.log
 rm -f "${log%.log}".*.log "${log%.log}".*.txt "${log%.log}.hang.txt"
 run_attempt "$plan" "$log"
-rows=$(mktemp)
-cat "$ROWS" >"$rows"
+cat "$ROWS" >>"$rows"
 seen=$SEEN
 
 # A guest that stopped making progress: the tests it did not finish run
-# again, once, in a new boot.
+# again, once, in a new boot.  The hang is "flaky" only when the list
+# names it (by where the vCPUs were) and the new boot finished.
 if [ -z "$DONE" ]; then
 	hung=$HUNG why=$ATTEMPT_WHY
+	symbols=$(hang_symbols "${log%.log}.hang.txt")
 	rest=$(mktemp)
+	TMPS+=("$rest")
 	awk 'NR == FNR { s[$1 " " $2] = 1; next } !(($1 " " $2) in s)' "$seen" "$plan" >"$rest"
+	st=fail
 	if [ -n "$hung" ] && [ "$RETRY" = 1 ] && [ -s "$rest" ]; then
 		info "[$tag] running the $(wc -l <"$rest") test(s) it did not finish in a new boot"
 		run_attempt "$rest" "${log%.log}.retry.log"
 		cat "$ROWS" >>"$rows"
 		cat "$SEEN" >>"$seen"
-		if flaky_listed hang - && [ -n "$DONE" ]; then st=flaky; else st=fail; fi
-	else
-		st=fail
+		if [ -n "$DONE" ]; then
+			flaky_listed hang "$symbols" && st=flaky
+		else
+			why="$why; the new boot too: $ATTEMPT_WHY"
+		fi
 	fi
+	[ "$st" = flaky ] && why="$why (listed in tests/$arch/flaky: vCPUs in $symbols)"
 	ROWS=$rows report boot "boot:$boot" "$st" 0 "$why"
-	rm -f "$rest"
 fi
 # Every test of the plan that did not report is a failure.
 while read -r g id _; do
@@ -480,23 +525,32 @@ while read -r g id _; do
 	ROWS=$rows report "$g" "$id" fail 0 "not finished"
 done <"$plan"
 
-# Listed tests that failed: once more each, in a boot of their own.
-again=$(mktemp)
-awk -F'\t' '$6 == "fail" && $4 != "kernel" && $4 != "boot" { id = $5; sub(/:.*/, "", id); print $4 " " id }' "$rows" |
-	sort -u | while read -r g id; do
-		flaky_listed test "$id" && awk -v g="$g" -v id="$id" '$1 == g && $2 == id' "$plan"
+# Listed tests that failed as listed (by detail): once more each, in a
+# boot of their own.
+rowsof() {	# group id file: the rows of that test (the program and its cases)
+	awk -F'\t' -v g="$1" -v id="$2" '$4 == g && ($5 == id || index($5, id ":") == 1)' "$3"
+}
+awk -F'\t' '$6 == "fail" && $4 != "kernel" && $4 != "boot" { id = $5; sub(/:.*/, "", id); print $4 "\t" id }' "$rows" |
+	sort -u | while IFS=$'\t' read -r g id; do
+		# Every failing row of the test must be of the listed kind.
+		listed=1
+		while IFS= read -r detail; do
+			flaky_listed test "$id" "$detail" || listed=
+		done < <(rowsof "$g" "$id" "$rows" | awk -F'\t' '$6 == "fail" { print $8 }')
+		[ -n "$listed" ] && awk -v g="$g" -v id="$id" '$1 == g && $2 == id' "$plan"
 	done >"$again"
 if [ -s "$again" ]; then
 	info "[$tag] $(wc -l <"$again") listed flaky test(s) failed: running them once more"
 	run_attempt "$again" "${log%.log}.again.log"
 	while read -r g id _; do
+		# Passed the second time: at least one pass, no failure.
 		if grep -qxF "$g $id" "$SEEN" &&
-		   ! awk -F'\t' -v g="$g" -v id="$id" '$4 == g && ($5 == id || index($5, id ":") == 1) && $6 == "fail" { f = 1 } END { exit !f }' "$ROWS"; then
-			# Passed the second time: the first run's rows of it
-			# give way to the second's, and one "flaky" row tells.
-			first=$(awk -F'\t' -v g="$g" -v id="$id" '$4 == g && ($5 == id || index($5, id ":") == 1) && $6 == "fail" { print $8; exit }' "$rows")
+		   rowsof "$g" "$id" "$ROWS" | awk -F'\t' '$6 == "pass" { p = 1 } $6 == "fail" { f = 1 } END { exit !(p && !f) }'; then
+			# The first run's rows of it give way to the second's, and
+			# one "flaky" row tells.
+			first=$(rowsof "$g" "$id" "$rows" | awk -F'\t' '$6 == "fail" { print $8; exit }')
 			awk -F'\t' -v g="$g" -v id="$id" '!($4 == g && ($5 == id || index($5, id ":") == 1))' "$rows" >"$rows.new"
-			awk -F'\t' -v g="$g" -v id="$id" '$4 == g && ($5 == id || index($5, id ":") == 1)' "$ROWS" >>"$rows.new"
+			rowsof "$g" "$id" "$ROWS" >>"$rows.new"
 			mv "$rows.new" "$rows"
 			ROWS=$rows report "$g" "$id:first-run" flaky 0 "failed (${first:-see log}), passed when run again; logs: $log, ${log%.log}.again.log"
 		else
@@ -508,8 +562,8 @@ if [ -s "$again" ]; then
 			printf '    %sFAIL%s %s failed again when run once more\n' "$R" "$N" "$id"
 		fi
 	done <"$again"
-	# The second boot's kernel log counts as well.
+	# The second boot's kernel log counts as well, and so does its end.
 	awk -F'\t' '$4 == "kernel"' "$ROWS" >>"$rows"
+	[ -n "$DONE" ] || ROWS=$rows report boot "boot:$boot:again" fail 0 "$ATTEMPT_WHY"
 fi
-cat "$rows" >>"$RESULTS"
-rm -f "$plan" "$rows" "$again" "${TMPS[@]}"
+finish

@@ -45,9 +45,9 @@ fi
 say "repeating $test $n times per boot, $boots boot(s), on $variant/$arch ($cmdline)${load:+, host loaded}"
 for b in $(seq "$boots"); do
 	res=$(mktemp)
-	RETRY=0 RESULTS=$res "$BENCH_ROOT/bench/boot.sh" "$variant" "$arch" "rep$b-$mode" "$cmdline" "$list" </dev/null |
+	RETRY=0 RESULTS=$res "$BENCH_ROOT/bench/boot.sh" "$variant" "$arch" "rep$b-$label" "$cmdline" "$list" </dev/null |
 		grep -vE '^    (PASS|SKIP) '
-	log=$LOGDIR/console-$variant-$arch-rep$b-$mode.log
+	log=$LOGDIR/console-$variant-$arch-rep$b-$label.log
 	# One line per run: its outcome, a kernel warning's place, a hang.
 	awk -F'\t' -v b="$b" '$4 != "kernel" {
 		st = $6; if (st == "fail") st = st " (" $8 ")"

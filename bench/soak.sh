@@ -37,7 +37,9 @@ for r in $(seq "$rounds"); do
 		[ -n "$NAMES" ] && ! [[ " $NAMES " == *" $name "* ]] && continue
 		res=$(mktemp)
 		RESULTS=$res "$BENCH_ROOT/bench/boot.sh" series "$arch" "$name" "${cmdline:--}" $groups \
-			</dev/null >"$LOGDIR/soak-$arch-$name.out" 2>&1
+			</dev/null >"$LOGDIR/soak-$arch-$name.out" 2>&1 ||
+			printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$arch" series "$name" boot "$name" fail 0 \
+				"boot.sh failed" >>"$res"
 		# Keep the logs of a boot that had anything but passes and skips.
 		if grep -qE $'\t(fail|flaky)\t' "$res"; then
 			for f in "$LOGDIR/console-series-$arch-$name".*; do
