@@ -118,7 +118,8 @@ host_tsc_khz() {
 }
 
 case "$arch" in
-x86_64)	qemu=(qemu-system-x86_64 -M q35 -cpu max -smp 2 -m "${MEM:-2G}")
+x86_64)	qemu=(qemu-system-x86_64 -M q35 -cpu max -smp 2 -m "${MEM:-2G}"
+	      ${TCG_THREAD:+-accel tcg,thread=$TCG_THREAD})
 	# Under TCG on a loaded host the TSC calibration against the PIT can
 	# fail (tinyconfig has no HPET or ACPI PM timer to fall back on); the
 	# guest then marks the TSC unstable and KVM has no TSC frequency.  So

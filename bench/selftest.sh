@@ -29,22 +29,28 @@ printf '%s\n' "guest_print_test 30" "guest_memfd_stress_test 30 -s 20" \
 # with that one line changed; each mutation must make a check fail.
 if [ "${MUTATE:-0}" = 1 ]; then
 	caught=0 survived=0
+	MUTATE=0 "$0" >"$dir/out" 2>&1 ||
+		die "the bench fails make check-bench unmutated (see below): fix that first
+$(tail -n 12 "$dir/out")"
 	while IFS='|' read -r expr what; do
 		case "$expr" in ''|'#'*) continue ;; esac
 		expr=$(printf '%s' "$expr" | sed 's/^[ \t]*//; s/[ \t]*$//')
 		what=$(printf '%s' "$what" | sed 's/^[ \t]*//; s/[ \t]*$//')
-		copy=$dir/bench-copy
+		# Only boot.sh changes: a copy of bench/ (boot.sh finds init.sh
+		# and lib.sh beside it) run by this very script.
+		copy=$dir/copy
 		rm -rf "$copy"
-		mkdir -p "$copy" && cp -r "$BENCH_ROOT/bench" "$copy/" && cp -r "$BENCH_ROOT/tests" "$copy/"
+		mkdir -p "$copy" && cp -r "$BENCH_ROOT/bench" "$copy/"
 		sed -i "$expr" "$copy/bench/boot.sh"
 		if cmp -s "$copy/bench/boot.sh" "$BENCH_ROOT/bench/boot.sh"; then
 			printf '    %sUNUSED%s %s (the expression matches nothing)\n' "$R" "$N" "$what"
 			survived=$((survived + 1)); continue
 		fi
-		if (MUTATE=0 "$copy/bench/selftest.sh" >"$dir/out" 2>&1); then
+		if MUTATE=0 BOOT_SH=$copy/bench/boot.sh "$0" >"$dir/out" 2>&1; then
 			printf '    %sSURVIVED%s %s\n' "$R" "$N" "$what"; survived=$((survived + 1))
 		else
-			printf '    %sCAUGHT%s %s: %s\n' "$G" "$N" "$what" "$(grep -m1 FAIL "$dir/out" | sed 's/.*FAIL[^ ]* //')"
+			printf '    %sCAUGHT%s %s, by: %s\n' "$G" "$N" "$what" \
+				"$(grep -E '^    (.\[[0-9;]*m)?FAIL' "$dir/out" | sed -E 's/^ *(.\[[0-9;]*m)?FAIL(.\[[0-9;]*m)? //' | paste -sd';')"
 			caught=$((caught + 1))
 		fi
 	done <"$BENCH_ROOT/tests/bench-mutations"
@@ -54,7 +60,7 @@ if [ "${MUTATE:-0}" = 1 ]; then
 fi
 
 say "bench/boot.sh's guards, on arm64 boots (about 2 minutes)"
-GRACE_FIRST=-22 FLAKY=$dir/flaky RESULTS=$dir/rows.tsv "$BENCH_ROOT/bench/boot.sh" series "$arch" \
+GRACE_FIRST=-22 FLAKY=$dir/flaky RESULTS=$dir/rows.tsv "${BOOT_SH:-$BENCH_ROOT/bench/boot.sh}" series "$arch" \
 	bench-selftest - "$dir/bench-selftest.list" </dev/null >"$LOGDIR/bench-selftest.out" 2>&1
 log=$LOGDIR/console-series-$arch-bench-selftest
 
