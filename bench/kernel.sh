@@ -25,6 +25,9 @@ frags=("$BENCH_ROOT/config/common.config" "$BENCH_ROOT/config/$arch.config")
 stamp="$(hash_files "${frags[@]}") $(git -C "$SRC" rev-parse HEAD)"
 
 make_config() {
+	# A config step that fails leaves a .config of its own: forget the
+	# stamp first, so that the next run makes it again, never builds it.
+	rm -f "$OBJ/.bench-config"
 	[ -f "$OBJ/.config" ] && cp -p "$OBJ/.config" "$OBJ/.config.prev"
 	"${K[@]}" tinyconfig &&
 	"$SRC/scripts/kconfig/merge_config.sh" -m -O "$OBJ" "$OBJ/.config" "${frags[@]}" &&
