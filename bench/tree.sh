@@ -34,6 +34,11 @@ if [ "$have_hash" = "$want" ] && [ "$have_head" = "$head" ]; then
 fi
 
 if [ "$force" != 1 ]; then
+	# No patches at all while the tree holds some: a bench without its
+	# patches/ (a copy of bench/ alone), not a series to drop.
+	[ ${#patches[@]} -gt 0 ] || [ "$head" = "$(git rev-parse "$BASE_TAG")" ] ||
+		die "$BENCH_ROOT/patches holds no patch but the kernel tree $TREE holds a series:
+       refusing to drop it (FORCE=1 does)"
 	[ -z "$dirty" ] || die "the kernel tree $TREE has uncommitted changes and patches/ changed:
        commit them and run 'make export', or discard them (git -C $TREE stash), or FORCE=1"
 	[ "$head" = "$have_head" ] || [ "$head" = "$(git rev-parse "$BASE_TAG")" ] ||
