@@ -135,3 +135,14 @@ take_lock() {
 	flock -n 9 || { info "another bench run holds $CACHE/lock; waiting"; flock 9; }
 	export BENCH_LOCKED=1
 }
+
+# load_host: keep every host CPU busy (at the lowest priority) until this
+# script exits, for runs that measure a loaded host (make repeat, soak LOAD=1).
+load_host() {
+	local pids= _
+	for _ in $(seq "$(nproc)"); do
+		(exec nice -n 19 sh -c 'while :; do :; done') &
+		pids="$pids $!"
+	done
+	trap "kill$pids 2>/dev/null" EXIT
+}

@@ -37,10 +37,7 @@ tsv=$dir/$label.tsv	# boot, run, outcome
 : >"$tsv"
 
 load=
-if [ "${LOAD:-0}" = 1 ]; then
-	for _ in $(seq "$(nproc)"); do (exec nice -n 19 sh -c 'while :; do :; done') & load="$load $!"; done
-	trap 'kill $load 2>/dev/null' EXIT
-fi
+[ "${LOAD:-0}" = 1 ] && load_host && load=1
 
 say "repeating $test $n times per boot, $boots boot(s), on $variant/$arch ($cmdline)${load:+, host loaded}"
 for b in $(seq "$boots"); do

@@ -24,11 +24,7 @@ dir=$CACHE/soak
 mkdir -p "$dir"
 all=$dir/$arch.tsv
 : >"$all"
-if [ "${LOAD:-0}" = 1 ]; then
-	load=
-	for _ in $(seq "$(nproc)"); do (exec nice -n 19 sh -c 'while :; do :; done') & load="$load $!"; done
-	trap 'kill $load 2>/dev/null' EXIT
-fi
+[ "${LOAD:-0}" = 1 ] && load_host
 
 t0=$SECONDS
 for r in $(seq "$rounds"); do
