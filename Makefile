@@ -7,7 +7,8 @@
 #                 series' own tests and the demo (ARCH=x86_64 or arm64)
 #   make check    every test on both architectures, also on debug kernels
 #                 (KASAN, lockdep, kmemleak, ...; DEBUG=0 leaves them out),
-#                 then make lint's checks (LINT=0 leaves them out);
+#                 and make lint's checks beside the boots (LINT=0 leaves
+#                 them out);
 #                 "N passed, N failed, N skipped" at the end (BASE=1: plain
 #                 7.3 side by side)
 #   make check-debug  the debug kernels' runs alone
@@ -26,6 +27,8 @@
 #   make soak     the boots of make check BOOTS=20 times over (ARCH=,
 #                 NAMES="default nvhe", LOAD=1): does it fail by chance?
 #   make check-bench  prove that the bench's hang and retry guards fire
+#   make kunit    the series' KUnit suites through tools/testing/kunit/kunit.py
+#                 (make check runs them built into its kernels, at boot)
 #
 # Variables: ARCH (run, bench), ARCHES (check, lint), BASE=1, DEBUG=0, LINT=0,
 # BISECT_FORCE=1, CACHE, JOBS, VERBOSE=1.
@@ -34,7 +37,7 @@ SHELL := /bin/bash
 ARCH ?= x86_64
 export BENCH_ARCH := $(ARCH)
 
-.PHONY: run check check-debug check-bench lint bench tree export bisect repeat soak deps clean distclean help
+.PHONY: run check check-debug check-bench kunit lint bench tree export bisect repeat soak deps clean distclean help
 
 run:
 	@bench/check.sh run
@@ -68,6 +71,9 @@ soak:
 
 check-bench:
 	@bench/selftest.sh
+
+kunit:
+	@bench/deps.sh && bench/tree.sh && bench/kunit.sh $(if $(filter x86,$(ARCH)),x86_64,$(ARCH))
 
 deps:
 	@bench/deps.sh

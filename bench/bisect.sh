@@ -3,11 +3,19 @@
 # Build the tree after each patch of the series, on every architecture in
 # $ARCHES, so that bisection never hits a broken build: the kernel image
 # (the series' config, with the guest_memfd KUnit tests built in) and, for
-# patches that touch them, the KVM selftests.  Incremental: a worktree of
-# its own and one build directory per architecture, walked from plain 7.3
-# to the tip.  Names the first patch that breaks a build.
+# patches that touch them, the KVM selftests.  Names the first patch that
+# breaks a build.
 #
-# On plain 7.3 and on the tip it also builds the kernel objects that the
+# Incremental, and from the builds make check already has: a worktree of
+# its own, and per architecture a copy of the series' build directory
+# (build/series-ARCH), walked from the tip back to plain 7.3.  The copy's
+# objects name their sources by the kernel tree's path, so every make of
+# the walk runs in a mount namespace where the worktree is mounted over
+# that path; at the tip, the worktree's files that the series' build
+# compiled are dated before every object, so that nothing is compiled
+# again for them.  A step builds what differs from the step before it.
+#
+# On the tip and on plain 7.3 it also builds the kernel objects that the
 # series changes with W=1 and sparse (C=1, Debian's sparse through
 # bench/sparse.sh), and fails on any warning the tip has that 7.3 has not.
 #
@@ -17,8 +25,8 @@
 #
 # BISECT_BREAK=N walks a copy of the series whose patch N is broken on
 # purpose (a line that does not compile, at the top of a kernel C file the
-# patch changes, virt/ first): it passes if the walk stops at that patch,
-# naming it.
+# patch changes, virt/ first): it passes if the walk names that patch as
+# the first that breaks.
 . "$(dirname "$0")/lib.sh"
 
 ARCHES=${ARCHES:-x86_64 arm64}
@@ -37,8 +45,8 @@ git -C "$WT" reset -q --hard && git -C "$WT" clean -fdq &&
 git -C "$TREE" branch -q -D bisect-break >/dev/null 2>&1
 
 for a in $ARCHES; do
-	[ -f "$CACHE/build/series-$a/.config" ] ||
-		die "no config for $a yet: run 'make check' (or kernel.sh series $a) first"
+	[ -f "$CACHE/build/series-$a/vmlinux" ] ||
+		die "no build of the series for $a yet: run 'make check' (or kernel.sh series $a) first"
 done
 stamp=$CACHE/build/bisect-passed
 inputs=$( { git -C "$TREE" rev-parse series
@@ -76,12 +84,58 @@ if [ -n "$BREAK" ]; then
 	info "patch $BREAK broken on purpose in $f (branch bisect-break)"
 fi
 mapfile -t commits < <(git -C "$TREE" rev-list --reverse "$BASE_TAG".."$branch")
-[ ${#commits[@]} -gt 0 ] || { info "no patches: nothing to bisect"; exit 0; }
+n=${#commits[@]}
+[ "$n" -gt 0 ] || { info "no patches: nothing to bisect"; exit 0; }
+state() {	# I: the commit after patch I (0: plain 7.3)
+	if [ "$1" = 0 ]; then echo "$BASE_TAG"; else echo "${commits[$(($1 - 1))]}"; fi
+}
+
+# ns CMD...: CMD in a mount namespace of its own, where the kernel tree's
+# path shows the worktree (the copied objects and their .cmd files name
+# their sources by that path).  Only make runs there: git stays outside.
+ns() {
+	unshare --mount --propagation private \
+		sh -c 'mount --bind "$1" "$2" && shift 2 && exec "$@"' ns "$WT" "$TREE" "$@"
+}
+
+ns true || die "cannot mount the worktree over $TREE in a mount namespace (unshare --mount needs root)"
+
+# The worktree at the tip.  Its files that are what the series' build
+# compiled, the kernel tree's files as they are now, get a date before
+# every object; the others (a change not committed in the tree, the
+# broken patch) keep the time of their checkout and are built again.
+tip=$(state "$n")
+git -C "$WT" checkout -q --detach "$tip" || die "cannot check out $tip"
+(cd "$WT" && git ls-files -z | xargs -0 touch -h -d @946684800 --) ||
+	die "cannot date the worktree's files"
+git -C "$TREE" diff --name-only "$tip" -- | while read -r f; do
+	[ -e "$WT/$f" ] && touch -h -- "$WT/$f"
+done
 
 for a in $ARCHES; do
 	arch_vars "$a"
 	obj=$CACHE/build/bisect-$a
 	mkdir -p "$obj"
+	# The series' build as it is (a boot may be writing its initramfs).
+	rsync -a --delete --exclude='/initramfs-*' --exclude='*.cpio' --exclude='*.sock' \
+		"$CACHE/build/series-$a/" "$obj/"
+	st=$?
+	[ $st = 0 ] || [ $st = 24 ] || die "cannot copy $CACHE/build/series-$a to $obj (rsync exit $st)"
+	# Files that name the build directory itself (the objtree's Makefile,
+	# the selftests' and objtool's dependency files) name the copy now,
+	# their dates kept, and their directories' (objtool's archives depend
+	# on those), so that nothing counts as changed.
+	# (Once as the cache's path is written, once as the path it resolves
+	# to: make and the tools use the latter.)
+	for d in "$CACHE" "$(realpath "$CACHE")"; do
+		from=$d/build/series-$a to=$d/build/bisect-$a
+		grep -rlIZ --exclude='*.o' -F "$from" "$obj" 2>/dev/null |
+			while IFS= read -r -d '' f; do
+				t=$(stat -c %Y "$f") && td=$(stat -c %Y "$(dirname "$f")") &&
+				sed -Ei "s#$from([^-A-Za-z0-9_]|\$)#$to\1#g" "$f" &&
+				touch -h -d "@$t" "$f" && touch -h -d "@$td" "$(dirname "$f")"
+			done
+	done
 	# The series' config, and the KUnit tests, so that they build too.
 	{ cat "$CACHE/build/series-$a/.config"
 	  printf 'CONFIG_KUNIT=y\nCONFIG_KVM_GUEST_MEMFD_KUNIT_TEST=y\n'; } >"$obj/.config.want"
@@ -120,7 +174,7 @@ w1_sparse() {
 		>"$obj/w1-$1.log" 2>&1 || { cat "$obj/w1-$1.log"; return 1; }
 	cat "$obj/w1-$1.log"
 	{ grep -E '^[^ ]+:[0-9]+(:[0-9]+)?: (warning|error):' "$obj/w1-$1.log" || true; } |
-		sed -E "s#^$WT/##; s#:[0-9]+(:[0-9]+)?: #: #" | sort >"$obj/w1-$1.txt"
+		sed -E "s#^$TREE/##; s#:[0-9]+(:[0-9]+)?: #: #" | sort >"$obj/w1-$1.txt"
 }
 
 w1_compare() {	# arch: the warnings of the tip that plain 7.3 has not
@@ -146,75 +200,120 @@ prow() {
 }
 
 trap 'rm -f "$rows"; [ "$branch" = bisect-break ] && git -C "$TREE" branch -q -D bisect-break 2>/dev/null' EXIT
-i=0
+
+# touches I PATHSPEC...: does going from state I+1 back to state I change
+# any of these files?  (The tip changes everything: it is checked whole.)
+touches() {
+	local i=$1
+	shift
+	[ "$i" = "$n" ] || ! git -C "$WT" diff --quiet "$(state "$i")" "$(state $((i + 1)))" -- "$@"
+}
+KERNEL_SRC=(. ':!tools' ':!Documentation' ':!MAINTAINERS')
+SELFTEST_SRC=(tools/testing/selftests/kvm include/uapi)
+
+build_kernel() {
+	# From the wanted config each time: an option a patch adds is
+	# dropped by olddefconfig before it.
+	cp "$obj/.config.want" "$obj/.config" &&
+		"${K[@]}" olddefconfig && "${K[@]}" -j"$JOBS" vmlinux
+}
+build_selftests() {
+	"${K[@]}" -s headers_install &&
+	ns make -C "$TREE/tools/testing/selftests/kvm" OUTPUT="$obj/kselftest/kvm" \
+		KHDR_INCLUDES="-isystem $obj/usr/include" EXTRA_CFLAGS=-static \
+		ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS} -j"$JOBS"
+}
+
+# From the tip back to plain 7.3, every state on every architecture: its
+# kernel and its selftests, each built again where it differs from the
+# state after it (built by the step before), else as it was there, with
+# the result it had there.  A state that fails is noted and the walk goes
+# on: the first patch that breaks a build is the lowest state that fails.
+declare -A kst sst	# per architecture: "" (built) or what failed
+fails=()
 t0=$SECONDS
-for c in "$BASE_TAG" "${commits[@]}"; do
-	subj=$(git -C "$TREE" log -1 --format=%s "$c")
+for ((i = n; i >= 0; i--)); do
+	c=$(state "$i")
 	git -C "$WT" checkout -q --detach "$c" || die "cannot check out $c"
 	for a in $ARCHES; do
 		arch_vars "$a"
 		obj=$CACHE/build/bisect-$a
-		K=(make -C "$WT" O="$obj" ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS})
-		build() {
-			# The kernel (vmlinux, the full link), unless the patch
-			# changes nothing it is built from.  From the wanted
-			# config each time: an option a patch adds was dropped
-			# by olddefconfig before it.
-			if [ "$i" = 0 ] || ! git -C "$WT" diff --quiet "$c~1" "$c" -- . \
-				':!tools' ':!Documentation' ':!MAINTAINERS'; then
-				cp "$obj/.config.want" "$obj/.config" &&
-					"${K[@]}" olddefconfig && "${K[@]}" -j"$JOBS" vmlinux || return 1
-			else
-				echo "the patch changes no kernel source: kernel as built for the patch before"
-			fi
-			[ "$i" = 0 ] && return 0
-			git -C "$WT" diff --quiet "$c~1" "$c" -- tools/testing/selftests/kvm include/uapi && return 0
-			"${K[@]}" -s headers_install &&
-			make -C "$WT/tools/testing/selftests/kvm" OUTPUT="$obj/kselftest/kvm" \
-				KHDR_INCLUDES="-isystem $obj/usr/include" EXTRA_CFLAGS=-static \
-				ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS} -j"$JOBS"
-		}
-		log=$LOGDIR/bisect-$a-$(printf '%04d' $i).log
-		if [ "$i" = 0 ]; then
-			what="plain 7.3"
+		K=(ns make -C "$TREE" O="$obj" ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS})
+		log=$LOGDIR/bisect-$a-$(printf '%04d' "$i").log
+		if [ "$i" = 0 ]; then what="plain 7.3"
+		else what="patch $i/$n: $(git -C "$TREE" log -1 --format=%s "$c")"; fi
+		printf '%s==>%s [%s] %s ... ' "$B" "$N" "$a" "$what"
+		s0=$SECONDS
+		: >"$log"
+		if touches "$i" "${KERNEL_SRC[@]}"; then
+			if build_kernel >>"$log" 2>&1; then kst[$a]=; else kst[$a]=kernel; fi
 		else
-			what="patch $i/${#commits[@]}: $subj"
+			echo "no kernel source differs from the step before: the kernel as built there${kst[$a]:+ (failed)}" >>"$log"
 		fi
-		if ! ( step "[$a] $what" "$log" build ); then
-			[ "$i" = 0 ] && die "plain 7.3 does not build on $a (log: $log)"
-			if [ -n "$BREAK" ]; then
-				if [ "$i" = "$BREAK" ]; then
-					say "caught: the build broken on purpose by patch $(printf '%04d' $i) ($subj, $a)"
-					row "$a" series - lint bisect-break pass 0 "patch $i, broken on purpose, named: $subj"
-					exit 0
-				fi
-				row "$a" series - lint bisect-break fail 0 "patch $BREAK broken on purpose, but patch $i broke first"
-				exit 1
-			fi
-			echo "${R}build broken by patch $(printf '%04d' $i):${N} $subj ($a)" >&2
-			row "$a" series - lint bisect fail 0 "build broken by patch $(printf '%04d' $i): $subj (log: $log)"
-			exit 1
+		if git -C "$WT" diff --quiet "$BASE_TAG" "$c" -- "${SELFTEST_SRC[@]}"; then
+			sst[$a]=	# the selftests of plain 7.3 are 7.3's business
+		elif touches "$i" "${SELFTEST_SRC[@]}"; then
+			if build_selftests >>"$log" 2>&1; then sst[$a]=; else sst[$a]=selftests; fi
+		else
+			echo "no selftest source differs from the step before: the selftests as built there${sst[$a]:+ (failed)}" >>"$log"
+		fi
+		bad="${kst[$a]}${kst[$a]:+${sst[$a]:+ and }}${sst[$a]}"
+		if [ -z "$bad" ]; then
+			printf 'done in %s\n' "$(fmt_secs $((SECONDS - s0)))"
+		else
+			fails[$i]="${fails[$i]:-}$a "
+			printf '%sFAILED%s (%s) after %s (log: %s)\n' "$R" "$N" "$bad" \
+				"$(fmt_secs $((SECONDS - s0)))" "$log"
 		fi
 		[ -n "$BREAK" ] && continue
-		if [ "$i" = 0 ] || [ "$i" = ${#commits[@]} ]; then
+		if { [ "$i" = 0 ] || [ "$i" = "$n" ]; } && [ -z "$bad" ]; then
 			name=series
 			[ "$i" = 0 ] && name=base
 			step "[$a] W=1 and sparse on the objects the series changes ($name)" \
 				"$LOGDIR/w1-$name-$a.log" w1_sparse "$name"
 		fi
 	done
-	i=$((i + 1))
 done
 
+# The first patch that breaks a build: the lowest state that failed.
+first=
+for ((i = 0; i <= n; i++)); do
+	[ -n "${fails[$i]:-}" ] && { first=$i; break; }
+done
+if [ "$first" = 0 ]; then
+	die "plain 7.3 does not build on ${fails[0]}(logs: $LOGDIR/bisect-*-0000.log)"
+fi
+if [ -n "$first" ]; then
+	subj=$(git -C "$TREE" log -1 --format=%s "$(state "$first")")
+	for a in ${fails[$first]}; do
+		echo "---- last lines of $LOGDIR/bisect-$a-$(printf '%04d' "$first").log ----"
+		tail -n 25 "$LOGDIR/bisect-$a-$(printf '%04d' "$first").log"
+	done
+fi
 if [ -n "$BREAK" ]; then
-	echo "${R}patch $BREAK was broken on purpose, yet every patch built${N}" >&2
-	row - series - lint bisect-break fail 0 "patch $BREAK broken on purpose, yet every patch built"
+	if [ "$first" = "$BREAK" ]; then
+		say "caught: the build broken on purpose by patch $(printf '%04d' "$first") ($subj, ${fails[$first]% })"
+		row - series - lint bisect-break pass 0 "patch $first, broken on purpose, named: $subj"
+		exit 0
+	elif [ -n "$first" ]; then
+		row - series - lint bisect-break fail 0 "patch $BREAK broken on purpose, but patch $first broke first"
+	else
+		echo "${R}patch $BREAK was broken on purpose, yet every patch built${N}" >&2
+		row - series - lint bisect-break fail 0 "patch $BREAK broken on purpose, yet every patch built"
+	fi
+	exit 1
+fi
+if [ -n "$first" ]; then
+	echo "${R}build broken by patch $(printf '%04d' "$first"):${N} $subj (${fails[$first]% })" >&2
+	for a in ${fails[$first]}; do
+		row "$a" series - lint bisect fail 0 "build broken by patch $(printf '%04d' "$first"): $subj (log: $LOGDIR/bisect-$a-$(printf '%04d' "$first").log)"
+	done
 	exit 1
 fi
 for a in $ARCHES; do
 	arch_vars "$a"
 	obj=$CACHE/build/bisect-$a
-	prow "$a" series - lint bisect pass 0 "plain 7.3 and all ${#commits[@]} patches build (kernel with KUnit, selftests)"
+	prow "$a" series - lint bisect pass 0 "plain 7.3 and all $n patches build (kernel with KUnit, selftests)"
 	w1_compare "$a" || fail=1
 done
 [ -n "${fail:-}" ] && exit 1

@@ -5,7 +5,9 @@
 #   BOOT: a label for this boot ("default", "legacy", "nvhe", ...)
 #   CMDLINE: extra kernel command line, "-" for none
 #   GROUP: a list tests/ARCH/GROUP.list of "name [timeout] [args]" lines
-#          (or the path of such a list, for bench/repeat.sh)
+#          (or the path of such a list, for bench/repeat.sh), or "kunit":
+#          the KUnit suites built into the kernel (config/series.config)
+#          run at boot (kunit.enable=1), one result per case
 # Appends one row per test to $RESULTS (arch variant boot group test status
 # seconds detail) and prints each result as it comes.
 #
@@ -45,8 +47,10 @@ FLAKY=${FLAKY:-$BENCH_ROOT/tests/$arch/flaky}
 # twice gets "#2", "#3", ... after its id.
 plan=$(mktemp)
 declare -A times
+KUNIT=
 for g in "${groups[@]}"; do
 	case "$g" in
+	kunit) KUNIT=1; continue ;;
 	*/*) list=$g; g=$(basename "$g" .list) ;;
 	*)   list=$BENCH_ROOT/tests/$arch/$g.list ;;
 	esac
@@ -75,7 +79,7 @@ for g in "${groups[@]}"; do
 	done <"$list"
 done
 ntests=$(wc -l <"$plan")
-[ "$ntests" -gt 0 ] || { rm -f "$plan"; info "$tag: no tests in ${groups[*]}"; exit 0; }
+[ "$ntests" -gt 0 ] || [ -n "$KUNIT" ] || { rm -f "$plan"; info "$tag: no tests in ${groups[*]}"; exit 0; }
 
 bb=/bin/busybox
 if [ "$arch" = arm64 ]; then
@@ -138,6 +142,8 @@ esac
 # hangs never prints its kernel log at the end.
 append="console=$console panic=-1 quiet loglevel=5 bench.plan=$boot"
 [ "$cmdline" != - ] && append="$append $cmdline"
+# Only the series' suites, whatever else CONFIG_KUNIT brought along.
+[ -n "$KUNIT" ] && append="$append kunit.enable=1 kunit.filter_glob=kvm_guest_memfd_*"
 
 # flaky_listed KIND WHAT [DETAIL]: is it listed in tests/ARCH/flaky as KIND
 # for this boot?  Lines are "kind | boots | what | detail | evidence":
@@ -425,6 +431,42 @@ demo_output() {
 		on && NF { print "      | " $0 }' "$LOG"
 }
 
+# The KUnit suites the kernel ran before /init (init.sh prints its log
+# between KUNIT markers), through kunit.py's own parser: a row per case
+# (group "kunit"), and a failure of its own for no result or a parser that
+# failed without a failing case to show.
+kunit_results() {
+	local ktap out rc rows
+	ktap=$(mktemp)
+	TMPS+=("$ktap")
+	sed -n '/^@@BENCH KUNIT-BEGIN/,/^@@BENCH KUNIT-END/{ /^@@BENCH /d; s/\r$//; p; }' "$LOG" >"$ktap"
+	out=$(cd "$TREE" && python3 tools/testing/kunit/kunit.py parse "$ktap" 2>&1)
+	rc=$?
+	# "[PASSED] case" under "=== suite (N subtests) ===", and a
+	# parameterised case's parameters under "=== case ===": each named
+	# "suite.case" or "case.parameter".  The summary lines
+	# ("=== [PASSED] name ===") are not cases.
+	rows=$(printf '%s\n' "$out" | sed 's/\x1b\[[0-9;]*m//g' | awk '
+		{ sub(/^\[[0-9:]+\] /, "") }
+		/^=+ \[(PASSED|FAILED|SKIPPED|CRASHED)\] / { h = suite; next }
+		/^=+ [^ =].* =+$/ { h = $0; sub(/^=+ /, "", h); sub(/ +=+$/, "", h)
+				   if (sub(/ \([0-9]+ subtests\)$/, "", h)) suite = h
+				   next }
+		/^\[(PASSED|FAILED|SKIPPED|CRASHED)\] / {
+			st = $1; gsub(/[][]/, "", st); $1 = ""
+			sub(/^ +/, ""); gsub(/[ \t]+/, "_")
+			print (st == "PASSED" ? "pass" : st == "SKIPPED" ? "skip" : "fail") "\t" h "." $0
+		}')
+	if [ -z "$rows" ] || { [ $rc -ne 0 ] && ! grep -q '^fail' <<<"$rows"; }; then
+		report kunit kunit fail 0 "no KUnit result (kunit.py parse exit $rc; log: $LOG)"
+		printf '%s\n' "$out" | tail -n 10 | sed 's/^/    | /'
+		return
+	fi
+	while IFS=$'\t' read -r st name; do
+		report kunit "kunit:$name" "$st" 0 ""
+	done <<<"$rows"
+}
+
 # A kernel that warned, oopsed, found a bug, a leak (kmemleak's report,
 # debug kernels), a lockup or a stall fails the boot.  Read the kernel log
 # the guest printed, or the whole console if it never got there.  A
@@ -493,6 +535,7 @@ trap finish EXIT
 log=$LOGDIR/console-$variant-$arch-$boot.log
 rm -f "${log%.log}".*.log "${log%.log}".*.txt "${log%.log}.hang.txt"
 run_attempt "$plan" "$log"
+[ -n "$KUNIT" ] && kunit_results
 cat "$ROWS" >>"$rows"
 seen=$SEEN
 

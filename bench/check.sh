@@ -4,14 +4,16 @@
 # in $ARCHES.  Ends with "N passed, N failed, N skipped"; exits non-zero on
 # any failure.
 #   check.sh check   checkpatch, then per architecture: build the patched
-#                    kernel and selftests, boot it once per line of
-#                    tests/ARCH/boots and run that line's test groups.
+#                    kernel and selftests; then boot each once per line of
+#                    tests/ARCH/boots and run that line's test groups
+#                    (KUnit in the default boot).
 #                    BASE=1 also runs the regression group on plain 7.3 and
 #                    shows both side by side.
 #                    Then the debug kernels (DEBUG=0 leaves them out): the
 #                    series with config/debug.config, booted once per line
 #                    of tests/ARCH/debug-boots.
-#                    Then bench/lint.sh (LINT=0 leaves it out).
+#                    bench/lint.sh (LINT=0 leaves it out) runs beside
+#                    the boots, from the builds, its output at the end.
 #   check.sh debug   the debug kernels alone (make check-debug).
 #   check.sh lint    checkpatch and bench/lint.sh alone (make lint).
 #   check.sh run     build and boot one architecture ($ARCH) and run the
@@ -28,6 +30,8 @@ export RESULTS=$CACHE/results-$mode.tsv
 summary() {
 	local rc=$? p f s
 	trap - EXIT
+	# A run that stops early stops its lint too.
+	[ -n "$LINT_PID" ] && kill -- -"$LINT_PID" 2>/dev/null
 	read -r p f s < <(awk -F'\t' '$2 != "base" && $6 == "pass" { p++ }
 				       $2 != "base" && $6 == "fail" { f++ }
 				       $2 != "base" && $6 == "skip" { s++ }
@@ -136,15 +140,12 @@ build_or_record() {	# variant arch
 	fi
 }
 
-check_arch() {
+boot_arch() {	# the boots of tests/ARCH/boots
 	local a=$1 name cmdline groups
-	timed "$a: build" build_or_record series "$a" || return
 	while IFS=$'\t' read -r name cmdline groups; do
 		timed "$a: boot $name" "$BENCH_ROOT/bench/boot.sh" series "$a" "$name" "$cmdline" $groups </dev/null ||
 			row "$a" series "$name" boot "$name" fail 0 "boot.sh failed"
 	done < <(boots "$a")
-	timed "$a: kunit" "$BENCH_ROOT/bench/kunit.sh" "$a" </dev/null ||
-		row "$a" series kunit kunit kunit.sh fail 0 "kunit.sh failed"
 }
 
 # The debug kernel (KASAN, lockdep, kmemleak, ...) runs the series' own
@@ -190,16 +191,53 @@ side_by_side() {
 
 # bench/lint.sh: form, kernel-doc, rst, and each patch built (bisect.sh).
 lint() {
-	ARCHES=${ARCHES:-x86_64 arm64} "$BENCH_ROOT/bench/lint.sh" </dev/null ||
-		awk -F'\t' '$4 == "lint" && $6 == "fail" { f = 1 } END { exit !f }' "$RESULTS" ||
+	ARCHES=${ARCHES:-x86_64 arm64} "$BENCH_ROOT/bench/lint.sh" </dev/null
+	lint_failed $?
+}
+lint_failed() {	# exit status of lint.sh: a failure without a row gets one
+	[ "$1" = 0 ] && return 0
+	awk -F'\t' '$4 == "lint" && $6 == "fail" { f = 1 } END { exit !f }' "$RESULTS" ||
 		row - series - lint lint.sh fail 0 "lint.sh failed (logs in $LOGDIR)"
+}
+
+# make check runs lint beside the boots and the debug kernels: its walk
+# (bisect.sh) builds on both CPUs, a boot's TCG keeps about one busy.  At
+# the lowest priority, so that the boots run as they would alone; in a
+# session of its own, so that it can be stopped as a whole.  Its output
+# is printed when it is done.
+LINT_PID=
+lint_start() {
+	LINT_LOG=$LOGDIR/lint.log LINT_END=$CACHE/lint.end
+	rm -f "$LINT_END"
+	say "lint starts beside the boots, at the lowest priority (its output comes at the end; $LINT_LOG)"
+	ARCHES=${ARCHES:-x86_64 arm64} setsid nice -n 19 bash -c \
+		'"$1" </dev/null; echo "$? $SECONDS" >"$2"' lint "$BENCH_ROOT/bench/lint.sh" "$LINT_END" \
+		>"$LINT_LOG" 2>&1 &
+	LINT_PID=$!
+}
+lint_wait() {
+	local t0=$SECONDS rc secs
+	say "waiting for lint"
+	wait "$LINT_PID"
+	LINT_PID=
+	read -r rc secs 2>/dev/null <"$LINT_END" || { rc=1 secs=0; }
+	printf '%s\t%s\n' "lint (beside the boots)" "$(fmt_secs "$secs")" >>"$STAGES"
+	printf '%s\t%s\n' "lint: waited for it" "$(fmt_secs $((SECONDS - t0)))" >>"$STAGES"
+	cat "$LINT_LOG"
+	lint_failed "$rc"
 }
 
 case "$mode" in
 check)
 	ARCHES=${ARCHES:-x86_64 arm64}
 	timed checkpatch checkpatch
-	for a in $ARCHES; do check_arch "$a"; done
+	# Both kernels first: lint's walk starts from their builds.
+	built=
+	for a in $ARCHES; do
+		timed "$a: build" build_or_record series "$a" && built="$built $a"
+	done
+	[ "${LINT:-1}" != 0 ] && lint_start
+	for a in $built; do boot_arch "$a"; done
 	if [ "${DEBUG:-1}" != 0 ]; then
 		for a in $ARCHES; do debug_arch "$a"; done
 	fi
@@ -207,7 +245,7 @@ check)
 		for a in $ARCHES; do base_arch "$a"; done
 		side_by_side
 	fi
-	if [ "${LINT:-1}" != 0 ]; then timed lint lint; fi
+	[ -n "$LINT_PID" ] && lint_wait
 	;;
 lint)
 	checkpatch

@@ -28,6 +28,14 @@ case " $(cat /proc/cmdline) " in
 esac
 
 echo "@@BENCH BOOTED plan=$plan kernel=$(uname -r) cmdline=$(cat /proc/cmdline)"
+# Built-in KUnit suites ran before /init (kunit.enable=1): their KTAP
+# output, from the kernel log before the tests can push it out.
+case " $(cat /proc/cmdline) " in
+*" kunit.enable=1 "*)
+	echo "@@BENCH KUNIT-BEGIN"
+	dmesg
+	echo "@@BENCH KUNIT-END" ;;
+esac
 cd /t
 while read -r group id tmo cmd; do
 	case "$group" in ''|'#'*) continue ;; esac

@@ -4,8 +4,9 @@
 #   VARIANT: series (the tree with patches/ applied), base (plain 7.3) or
 #   debug (the series with debug options; its tests are the series' build's)
 # Config: tinyconfig + config/common.config + config/ARCH.config
-# (+ config/series-ARCH.config for the series and debug variants, when it
-# exists, + config/debug.config for the debug variant).
+# (+ config/series.config and config/series-ARCH.config, when they exist,
+# for the series and debug variants, + config/debug.config for the debug
+# variant).
 # Builds are incremental; the config is only regenerated when a fragment
 # or the tree changed, and only replaced when its contents changed.
 . "$(dirname "$0")/lib.sh"
@@ -18,8 +19,10 @@ mkdir -p "$OBJ"
 K=(make -C "$SRC" O="$OBJ" ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS})
 
 frags=("$BENCH_ROOT/config/common.config" "$BENCH_ROOT/config/$arch.config")
-[ "$variant" != base ] && [ -f "$BENCH_ROOT/config/series-$arch.config" ] &&
-	frags+=("$BENCH_ROOT/config/series-$arch.config")
+for f in series series-$arch; do
+	[ "$variant" != base ] && [ -f "$BENCH_ROOT/config/$f.config" ] &&
+		frags+=("$BENCH_ROOT/config/$f.config")
+done
 [ "$variant" = debug ] && frags+=("$BENCH_ROOT/config/debug.config")
 [ -n "$EXTRA_CONFIG" ] && frags+=($EXTRA_CONFIG)
 stamp="$(hash_files "${frags[@]}") $(git -C "$SRC" rev-parse HEAD)"

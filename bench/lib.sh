@@ -12,6 +12,10 @@ unset MAKEFLAGS MFLAGS MAKELEVEL
 
 BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 CACHE=${CACHE:-${HOME:-/root}/.cache/kvm-gmem-bench}
+# One spelling of every path in it, the one make and the tools resolve to:
+# build products name each other by path (dependency files, .cmd files),
+# and a symlink in $CACHE would give them two names.
+CACHE=$(realpath -m -- "$CACHE")
 JOBS=${JOBS:-$(nproc)}
 LOGDIR=$CACHE/logs
 TREE=$CACHE/linux		# kernel tree with the series applied (branch "series")
