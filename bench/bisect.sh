@@ -45,8 +45,8 @@ git -C "$WT" reset -q --hard && git -C "$WT" clean -fdq &&
 git -C "$TREE" branch -q -D bisect-break >/dev/null 2>&1
 
 for a in $ARCHES; do
-	[ -f "$CACHE/build/series-$a/vmlinux" ] ||
-		die "no build of the series for $a yet: run 'make check' (or kernel.sh series $a) first"
+	[ -f "$CACHE/build/series-$a/.config" ] ||
+		die "no config for $a yet: run 'make check' (or kernel.sh series $a) first"
 done
 stamp=$CACHE/build/bisect-passed
 inputs=$( { git -C "$TREE" rev-parse series
@@ -115,8 +115,18 @@ done
 for a in $ARCHES; do
 	arch_vars "$a"
 	obj=$CACHE/build/bisect-$a
+	# The series' build, if it succeeded from the tree as it is now (a
+	# boot may be writing its initramfs meanwhile).  Else (it failed, or
+	# the series changed since) a walk from nothing: the tip is built whole.
+	if [ "$(cat "$CACHE/build/series-$a/.bench-built" 2>/dev/null)" != \
+	     "$(src_state "$TREE") $(cat "$CACHE/build/series-$a/.bench-config" 2>/dev/null)" ]; then
+		info "[$a] the series' build is not of the tree as it is: the walk builds the tip from nothing"
+		rm -rf "$obj"
+		mkdir -p "$obj"
+		cp "$CACHE/build/series-$a/.config" "$obj/.config.want"
+		continue
+	fi
 	mkdir -p "$obj"
-	# The series' build as it is (a boot may be writing its initramfs).
 	rsync -a --delete --exclude='/initramfs-*' --exclude='*.cpio' --exclude='*.sock' \
 		"$CACHE/build/series-$a/" "$obj/"
 	st=$?

@@ -450,7 +450,7 @@ kunit_results() {
 		{ sub(/^\[[0-9:]+\] /, "") }
 		/^=+ \[(PASSED|FAILED|SKIPPED|CRASHED)\] / { h = suite; next }
 		/^=+ [^ =].* =+$/ { h = $0; sub(/^=+ /, "", h); sub(/ +=+$/, "", h)
-				   if (sub(/ \([0-9]+ subtests\)$/, "", h)) suite = h
+				   if (sub(/ \([0-9]+ subtests?\)$/, "", h)) suite = h
 				   next }
 		/^\[(PASSED|FAILED|SKIPPED|CRASHED)\] / {
 			st = $1; gsub(/[][]/, "", st); $1 = ""

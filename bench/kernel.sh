@@ -54,6 +54,8 @@ make_config() {
 if [ "$(cat "$OBJ/.bench-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$OBJ/.config" ]; then
 	step "[$arch/$variant] kernel config" "$LOGDIR/config-$variant-$arch.log" make_config
 fi
+# Gone until this build has succeeded (kernel and selftests): see src_state.
+rm -f "$OBJ/.bench-built"
 step "[$arch/$variant] building the kernel (-j$JOBS)" "$LOGDIR/build-$variant-$arch.log" \
 	"${K[@]}" -j"$JOBS" "$(basename "$KIMAGE")"
 # The debug kernel runs the series' selftests (kernel.sh series ARCH).
@@ -68,6 +70,7 @@ ST=(make -C "$SRC/tools/testing/selftests/kvm" OUTPUT="$OBJ/kselftest/kvm"
     ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS})
 step "[$arch/$variant] building the KVM selftests" "$LOGDIR/selftests-$variant-$arch.log" \
 	"${ST[@]}" -j"$JOBS"
+echo "$(src_state "$SRC") $stamp" >"$OBJ/.bench-built"
 
 # The demo VMM (demo/), a program of the bench built against the series'
 # uapi headers; -Werror keeps it free of warnings.

@@ -98,6 +98,13 @@ base_tree() {
 	git -C "$TREE" worktree add -q --detach "$BASE_TREE" "$BASE_TAG"
 }
 
+# src_state TREE: what a build of the tree compiled: its HEAD and a hash of
+# its uncommitted changes (kernel.sh notes it in $OBJ/.bench-built once a
+# build succeeded; bisect.sh reuses only a build that matches its tree).
+src_state() {
+	echo "$(git -C "$1" rev-parse HEAD) $(git -C "$1" diff HEAD | sha256sum | cut -c1-16)"
+}
+
 # A result row of $RESULTS (nothing without it): arch variant boot group id
 # status secs detail, tab-separated.
 row() {
