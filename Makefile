@@ -7,8 +7,7 @@
 #                 series' own tests and the demo (ARCH=x86_64 or arm64)
 #   make check    every test on both architectures, also on debug kernels
 #                 (KASAN, lockdep, kmemleak, ...; DEBUG=0 leaves them out),
-#                 and make lint's checks beside the boots (LINT=0 leaves
-#                 them out);
+#                 then make lint's checks (LINT=0 leaves them out);
 #                 "N passed, N failed, N skipped" at the end (BASE=1: plain
 #                 7.3 side by side)
 #   make check-debug  the debug kernels' runs alone
