@@ -135,20 +135,16 @@ for a in $ARCHES; do
 	# the selftests' and objtool's dependency files) name the copy now,
 	# their dates kept, and their directories' (objtool's archives depend
 	# on those), so that nothing counts as changed.
-	# (Once as the cache's path is written, once as the path it resolves
-	# to: make and the tools use the latter.)
-	for d in "$CACHE" "$(realpath "$CACHE")"; do
-		from=$d/build/series-$a to=$d/build/bisect-$a
-		grep -rlIZ --exclude='*.o' -F "$from" "$obj" 2>/dev/null |
-			while IFS= read -r -d '' f; do
-				t=$(stat -c %Y "$f") && td=$(stat -c %Y "$(dirname "$f")") &&
-				sed -Ei "s#$from([^-A-Za-z0-9_]|\$)#$to\1#g" "$f" &&
-				touch -h -d "@$t" "$f" && touch -h -d "@$td" "$(dirname "$f")"
-			done
-	done
-	# The series' config, and the KUnit tests, so that they build too.
-	{ cat "$CACHE/build/series-$a/.config"
-	  printf 'CONFIG_KUNIT=y\nCONFIG_KVM_GUEST_MEMFD_KUNIT_TEST=y\n'; } >"$obj/.config.want"
+	# ($CACHE is resolved once in lib.sh: one spelling of the path.)
+	from=$CACHE/build/series-$a
+	grep -rlIZ --exclude='*.o' -F "$from" "$obj" 2>/dev/null |
+		while IFS= read -r -d '' f; do
+			t=$(stat -c %Y "$f") && td=$(stat -c %Y "$(dirname "$f")") &&
+			sed -Ei "s#$from([^-A-Za-z0-9_]|\$)#$obj\1#g" "$f" &&
+			touch -h -d "@$t" "$f" && touch -h -d "@$td" "$(dirname "$f")"
+		done
+	# The series' config (config/series.config builds the KUnit tests in).
+	cp "$CACHE/build/series-$a/.config" "$obj/.config.want"
 done
 
 # The objects of the kernel C files the series changes that this build

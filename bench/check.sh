@@ -202,7 +202,7 @@ case "$mode" in
 check)
 	ARCHES=${ARCHES:-x86_64 arm64}
 	timed checkpatch checkpatch
-	# Both kernels first: lint's walk starts from their builds.
+	# Both kernels, then the boots: a failed build skips its own boots only.
 	built=
 	for a in $ARCHES; do
 		timed "$a: build" build_or_record series "$a" && built="$built $a"
