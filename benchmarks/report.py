@@ -119,7 +119,7 @@ def main():
         ("in place, PRESERVE both ways", s, "inplace-preserve", "two-backings-copy"),
         ("in place, PRESERVE, then ZERO to shared", s, "inplace-preserve-zero",
          "two-backings-copy-in"),
-        ("in place, unspecified (scrambles both ways)", s, "inplace-unspecified",
+        ("in place, unspecified (flags 0)", s, "inplace-unspecified",
          "two-backings-discard"),
         ("7.3: copy both ways", b, "two-backings-copy", None),
         ("7.3: copy to private, discard back", b, "two-backings-copy-in", None),

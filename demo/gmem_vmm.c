@@ -3,8 +3,9 @@
  * gmem_vmm: a minimal VMM that runs a guest on guest_memfd-only memory and
  * converts it in place with KVM_SET_MEMORY_ATTRIBUTES2, on x86_64 and arm64.
  *
- * The VMM creates a software-protected VM (the type each architecture
- * reports in KVM_CAP_VM_TYPES), one guest_memfd that host userspace can map,
+ * The VMM creates a software-protected VM (the type x86 reports in
+ * KVM_CAP_VM_TYPES, the flag arm64 reports in KVM_CAP_ARM_VM_TYPE_FLAGS), one
+ * guest_memfd that host userspace can map,
  * and one memslot backed by that guest_memfd only.  It loads the guest code
  * through the shared mapping and makes the guest's memory private with
  * PRESERVE, so that the code it wrote is what the guest runs.
@@ -329,21 +330,21 @@ static int check_cap(int fd, long cap)
 /* Find the software-protected VM type of this architecture. */
 static unsigned long sw_protected_type(struct vmm *v)
 {
-	/* arm64 reports type flags, and bit 31 makes the int negative. */
-	uint32_t types = (uint32_t)ioctl(v->kvm, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES);
-
-	if (types == (uint32_t)-1)
-		types = 0;
 #if defined(__x86_64__)
+	int types = check_cap(v->kvm, KVM_CAP_VM_TYPES);
+
 	if (!(types & (1u << KVM_X86_SW_PROTECTED_VM)))
 		stop(2, "KVM_CAP_VM_TYPES (%#x) lacks KVM_X86_SW_PROTECTED_VM: "
 		     "the host needs CONFIG_KVM_SW_PROTECTED_VM", types);
 	return KVM_X86_SW_PROTECTED_VM;
 #else
-	if (!(types & KVM_VM_TYPE_ARM_SW_PROTECTED))
-		stop(2, "KVM_CAP_VM_TYPES (%#x) lacks KVM_VM_TYPE_ARM_SW_PROTECTED: "
+	/* arm64 types are flags; KVM_CAP_VM_TYPES is x86's (0 on arm64). */
+	int flags = check_cap(v->kvm, KVM_CAP_ARM_VM_TYPE_FLAGS);
+
+	if (!(flags & KVM_VM_TYPE_ARM_SW_PROTECTED))
+		stop(2, "KVM_CAP_ARM_VM_TYPE_FLAGS (%#x) lacks KVM_VM_TYPE_ARM_SW_PROTECTED: "
 		     "the host needs the in-place conversion series and "
-		     "CONFIG_KVM_SW_PROTECTED_VM", types);
+		     "CONFIG_KVM_SW_PROTECTED_VM, and no pKVM", flags);
 	return KVM_VM_TYPE_ARM_SW_PROTECTED;
 #endif
 }
@@ -376,7 +377,7 @@ static void create_vm(struct vmm *v)
 	v->vm = ioctl(v->kvm, KVM_CREATE_VM, type);
 	if (v->vm < 0)
 		stop(2, "KVM_CREATE_VM(%#lx): %s", type, err_name(errno));
-	say(v, "software-protected VM created (type %#lx, from KVM_CAP_VM_TYPES)", type);
+	say(v, "software-protected VM created (type %#lx)", type);
 
 	if (!(check_cap(v->vm, KVM_CAP_GUEST_MEMFD_MEMORY_ATTRIBUTES) &
 	      KVM_MEMORY_ATTRIBUTE_PRIVATE))
