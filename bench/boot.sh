@@ -7,7 +7,9 @@
 #   GROUP: a list tests/ARCH/GROUP.list of "name [timeout] [args]" lines
 #          (or the path of such a list, for bench/repeat.sh), or "kunit":
 #          the KUnit suites built into the kernel (config/series.config)
-#          run at boot (kunit.enable=1), one result per case
+#          run at boot (kunit.enable=1), one result per case.  The tests of
+#          the groups "compat" and "compat_legacy" are plain 7.3's
+#          binaries (bench/compat.sh), run unchanged on this kernel.
 # Appends one row per test to $RESULTS (arch variant boot group test status
 # seconds detail) and prints each result as it comes.
 #
@@ -40,11 +42,13 @@ BOOT_SILENCE=${BOOT_SILENCE:-420}
 GRACE=${GRACE:-60}
 ATTEMPT=0	# GRACE_FIRST: the grace of the first boot alone (make check-bench)
 KST=$TESTOBJ/kselftest/kvm
+# Plain 7.3's selftests, for the compat groups; in the guest under t/7.3/.
+KST73=$CACHE/build/compat-$arch/kselftest/kvm
 tag="$arch/$variant/$boot"
 FLAKY=${FLAKY:-$BENCH_ROOT/tests/$arch/flaky}
 
 # The plan: one "group id timeout command" line per test.  A test named
-# twice gets "#2", "#3", ... after its id.
+# twice in a group gets "#2", "#3", ... after its id.
 plan=$(mktemp)
 declare -A times
 KUNIT=
@@ -59,9 +63,12 @@ for g in "${groups[@]}"; do
 		case "$name" in ''|'#'*) continue ;; esac
 		[ -n "$tmo" ] || tmo=$DEFAULT_TIMEOUT
 		[[ $tmo =~ ^[0-9]+$ ]] || die "$list: '$name': the second field must be a timeout in seconds, not '$tmo'"
-		case "$name" in
-		/*) bin=${name#/} ;;			# bench's own program (demo)
-		*\|*)					# a test the series moved: new|old
+		case "$g:$name" in
+		compat*:*)				# plain 7.3's binary
+		    bin=7.3/$name
+		    [ -x "$KST73/$name" ] || die "$tag: plain 7.3's $name is not built ($KST73; bench/compat.sh $arch)" ;;
+		*:/*) bin=${name#/} ;;			# bench's own program (demo)
+		*:*\|*)				# a test the series moved: new|old
 		    bin=
 		    for alt in ${name//|/ }; do
 			[ -x "$KST/$alt" ] && { bin=$alt; break; }
@@ -73,8 +80,8 @@ for g in "${groups[@]}"; do
 		esac
 		id=$name${args:+[$args]}
 		id=${id// /_}
-		times[$id]=$((${times[$id]:-0} + 1))
-		[ "${times[$id]}" -gt 1 ] && id="$id#${times[$id]}"
+		times[$g $id]=$((${times[$g $id]:-0} + 1))
+		[ "${times[$g $id]}" -gt 1 ] && id="$id#${times[$g $id]}"
 		echo "$g $id $tmo ./$bin $args" >>"$plan"
 	done <"$list"
 done
@@ -103,7 +110,8 @@ make_initramfs() {
 	while read -r _ _ _ bin _; do
 		bin=${bin#./}
 		mkdir -p "$root/t/$(dirname "$bin")"
-		if [ -x "$KST/$bin" ]; then cp "$KST/$bin" "$root/t/$bin"
+		if [ "${bin#7.3/}" != "$bin" ]; then cp "$KST73/${bin#7.3/}" "$root/t/$bin"
+		elif [ -x "$KST/$bin" ]; then cp "$KST/$bin" "$root/t/$bin"
 		elif [ -x "$TESTOBJ/bench-bin/$bin" ]; then cp "$TESTOBJ/bench-bin/$bin" "$root/t/$bin"
 		else die "$tag: no binary for $bin"; fi
 	done <"$1"

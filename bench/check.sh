@@ -138,6 +138,14 @@ build_or_record() {	# variant arch
 	fi
 }
 
+# Plain 7.3's selftests of the compat groups (bench/compat.sh).
+compat_or_record() {	# arch
+	if ! "$BENCH_ROOT/bench/compat.sh" "$1"; then
+		row "$1" series - build compat-selftests fail 0 "build failed (logs in $LOGDIR)"
+		return 1
+	fi
+}
+
 boot_arch() {	# the boots of tests/ARCH/boots
 	local a=$1 name cmdline groups
 	while IFS=$'\t' read -r name cmdline groups; do
@@ -205,7 +213,9 @@ check)
 	# Both kernels, then the boots: a failed build skips its own boots only.
 	built=
 	for a in $ARCHES; do
-		timed "$a: build" build_or_record series "$a" && built="$built $a"
+		timed "$a: build" build_or_record series "$a" &&
+			timed "$a: 7.3's compat selftests" compat_or_record "$a" &&
+			built="$built $a"
 	done
 	for a in $built; do boot_arch "$a"; done
 	if [ "${DEBUG:-1}" != 0 ]; then
