@@ -1,0 +1,47 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Replay one kernel mutation of tests/kernel-mutations: apply it to the
+# kernel tree, rebuild the series kernel of its architecture, boot it with
+# its test group, and report "caught" if the named test failed, "survived"
+# if it passed.  The tree is restored (git checkout of the file) and the
+# kernel rebuilt whatever happens.
+# Usage: mutate.sh N
+. "$(dirname "$0")/lib.sh"
+
+n=$1
+[[ $n =~ ^[0-9]+$ ]] || die "usage: mutate.sh N (an entry of tests/kernel-mutations)"
+line=$(grep -vE '^\s*(#|$)' "$BENCH_ROOT/tests/kernel-mutations" | sed -n "${n}p")
+[ -n "$line" ] || die "no mutation $n in tests/kernel-mutations"
+IFS='~' read -r file arch boot group test expr what <<<"${line// ~ /\~}"
+[ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
+	die "the kernel tree has uncommitted changes: commit or stash them first"
+
+restore() {
+	git -C "$TREE" checkout -q -- "$file"
+	"$BENCH_ROOT/bench/kernel.sh" series "$arch" >/dev/null ||
+		echo "warning: rebuilding the unmutated $arch kernel failed" >&2
+}
+trap restore EXIT
+
+sed -i -e "$expr" "$TREE/$file"
+git -C "$TREE" diff --quiet -- "$file" && die "mutation $n changes nothing in $file (stale expression?)"
+say "mutation $n: $what"
+git -C "$TREE" diff -U0 -- "$file" | grep '^[-+][^-+]' | sed 's/^/    /'
+"$BENCH_ROOT/bench/kernel.sh" series "$arch" || die "the mutated kernel does not build"
+cmdline=$(awk -F'|' -v b="$boot" '{ gsub(/^ +| +$/, "", $1); gsub(/^ +| +$/, "", $2) }
+	$1 == b { print ($2 == "" ? "-" : $2) }' "$BENCH_ROOT/tests/$arch/boots")
+[ -n "$cmdline" ] || die "no boot '$boot' in tests/$arch/boots"
+RESULTS=$(mktemp)
+export RESULTS
+RETRY=0 "$BENCH_ROOT/bench/boot.sh" series "$arch" "$boot" "$cmdline" "$group" >/dev/null
+# The test's own row, or one per case ("test:case") for TAP programs.
+failed=$(awk -F'\t' -v t="$test" '($5 == t || index($5, t ":") == 1) && $6 == "fail" { print $5 }' "$RESULTS")
+seen=$(awk -F'\t' -v t="$test" '$5 == t || index($5, t ":") == 1' "$RESULTS" | wc -l)
+rm -f "$RESULTS"
+if [ -n "$failed" ]; then
+	say "mutation $n: caught by $(echo $failed)"
+elif [ "$seen" -gt 0 ]; then
+	say "mutation $n: SURVIVED ($test passed or skipped)"; exit 1
+else
+	say "mutation $n: no result for $test"; exit 1
+fi
