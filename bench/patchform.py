@@ -19,7 +19,9 @@ import re
 import sys
 
 PREFIXES = ('KVM: guest_memfd: ', 'KVM: arm64: ', 'KVM: x86: ', 'KVM: x86/mmu: ',
-            'KVM: selftests: ', 'KVM: ')
+            'KVM: selftests: ', 'KVM: ', 'maple_tree: ')
+# mm's subsystems write the shortlog in lower case ("maple_tree: fix ...").
+LOWER_CASE_PREFIXES = ('maple_tree: ',)
 # Imperative verbs that end in "s" or "ed" anyway.
 NOT_THIRD_PERSON = {'Pass', 'Process', 'Address', 'Access', 'Focus', 'Bias', 'Embed', 'Need'}
 
@@ -46,7 +48,10 @@ def check_patch(path):
         errs.append('shortlog without a subsystem prefix (%s): %r' % (', '.join(PREFIXES), s))
     else:
         word = s[len(prefix):].split(' ', 1)[0]
-        if not word[:1].isupper():
+        if prefix in LOWER_CASE_PREFIXES:
+            if not word[:1].islower():
+                errs.append('%sshortlogs start in lower case: %r' % (prefix, word))
+        elif not word[:1].isupper():
             errs.append('shortlog does not start with a capital: %r' % word)
         elif word not in NOT_THIRD_PERSON and (word.endswith('ed') or word.endswith('ing') or
                                               (word.endswith('s') and not word.endswith('ss'))):
