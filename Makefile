@@ -26,6 +26,9 @@
 #   make soak     the boots of make check BOOTS=20 times over (ARCH=,
 #                 NAMES="default nvhe", LOAD=1): does it fail by chance?
 #   make check-bench  prove that the bench's hang and retry guards fire
+#   make mutate   replay the one-line kernel bugs of tests/kernel-mutations,
+#                 one at a time: each must make its test fail (MUTATIONS="N
+#                 ..." for some); not part of make check (minutes each)
 #   make kunit    the series' KUnit suites through tools/testing/kunit/kunit.py
 #                 (make check runs them built into its kernels, at boot)
 #
@@ -36,7 +39,7 @@ SHELL := /bin/bash
 ARCH ?= x86_64
 export BENCH_ARCH := $(ARCH)
 
-.PHONY: run check check-debug check-bench kunit lint bench tree export bisect repeat soak deps clean distclean help
+.PHONY: run check check-debug check-bench kunit lint bench tree export bisect repeat soak mutate deps clean distclean help
 
 run:
 	@bench/check.sh run
@@ -70,6 +73,9 @@ soak:
 
 check-bench:
 	@bench/selftest.sh
+
+mutate:
+	@bench/deps.sh && bench/tree.sh && bench/mutate.sh
 
 kunit:
 	@bench/deps.sh && bench/tree.sh && bench/kunit.sh $(if $(filter x86,$(ARCH)),x86_64,$(ARCH))

@@ -5,8 +5,31 @@
 # its test group, and report "caught" if the named test failed, "survived"
 # if it passed.  The tree is restored (git checkout of the file) and the
 # kernel rebuilt whatever happens.
-# Usage: mutate.sh N
+# Usage: mutate.sh N       one entry
+#        mutate.sh         every entry (make mutate; MUTATIONS="N ..." for
+#                          some), then a table of the outcomes and the time
 . "$(dirname "$0")/lib.sh"
+
+if [ $# = 0 ]; then
+	entries=$(grep -cvE '^\s*(#|$)' "$BENCH_ROOT/tests/kernel-mutations")
+	t0=$SECONDS
+	out=$(mktemp)
+	survived=0
+	for n in ${MUTATIONS:-$(seq 1 "$entries")}; do
+		t=$SECONDS
+		"$0" "$n" | tee "$out.$n"
+		st=${PIPESTATUS[0]}
+		last=$(grep "^==> mutation $n: " "$out.$n" | tail -n 1 | sed "s/^==> mutation $n: //")
+		[ "$st" = 0 ] || survived=$((survived + 1))
+		printf '%s\t%s\t%s\n' "$n" "$(fmt_secs $((SECONDS - t)))" "${last:-no result (exit $st)}" >>"$out"
+		rm -f "$out.$n"
+	done
+	say "kernel mutations (tests/kernel-mutations), $(fmt_secs $((SECONDS - t0))) in all:"
+	awk -F'\t' '{ printf "    %3s  %-7s %s\n", $1, $2, $3 }' "$out"
+	rm -f "$out"
+	[ "$survived" = 0 ] || { say "$survived mutation(s) not caught"; exit 1; }
+	exit 0
+fi
 
 n=$1
 [[ $n =~ ^[0-9]+$ ]] || die "usage: mutate.sh N (an entry of tests/kernel-mutations)"
@@ -34,9 +57,11 @@ cmdline=$(awk -F'|' -v b="$boot" '{ gsub(/^ +| +$/, "", $1); gsub(/^ +| +$/, "",
 RESULTS=$(mktemp)
 export RESULTS
 RETRY=0 "$BENCH_ROOT/bench/boot.sh" series "$arch" "$boot" "$cmdline" "$group" >/dev/null
-# The test's own row, or one per case ("test:case") for TAP programs.
-failed=$(awk -F'\t' -v t="$test" '($5 == t || index($5, t ":") == 1) && $6 == "fail" { print $5 }' "$RESULTS")
-seen=$(awk -F'\t' -v t="$test" '$5 == t || index($5, t ":") == 1' "$RESULTS" | wc -l)
+# The test's own row, or one per case ("test:case") for TAP programs; a
+# test run with arguments is "test[args]".
+mine='$5 == t || index($5, t ":") == 1 || index($5, t "[") == 1'
+failed=$(awk -F'\t' -v t="$test" "($mine) && \$6 == \"fail\" { print \$5 }" "$RESULTS")
+seen=$(awk -F'\t' -v t="$test" "$mine" "$RESULTS" | wc -l)
 rm -f "$RESULTS"
 if [ -n "$failed" ]; then
 	say "mutation $n: caught by $(echo $failed)"
