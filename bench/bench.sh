@@ -5,7 +5,8 @@
 # static binary, built against the series' uapi headers, which measures
 # what the running kernel offers), and print the tables of
 # benchmarks/report.py.  The tables are also kept in
-# $CACHE/bench-ARCH.txt.  Fails only if something did not build or run; no
+# $CACHE/bench-ARCH.txt, and benchmarks/plot.py draws tables 1-3 as SVG
+# in $CACHE/plots-ARCH/.  Fails only if something did not build or run; no
 # number is judged.
 . "$(dirname "$0")/lib.sh"
 
@@ -63,3 +64,8 @@ python3 "$BENCH_ROOT/benchmarks/report.py" "$a" "$slogs" "$blogs" >"$out" ||
 } >"$out.tmp" && mv "$out.tmp" "$out"
 say "benchmark tables ($out, total time $(fmt_secs $((SECONDS - T0)))):"
 cat "$out"
+# The tables with a comparison or a trend, drawn (docs/plots/ holds copies
+# of the latest ones that docs/benchmarks.md shows).
+say "plots of tables 1-3 ($CACHE/plots-$a):"
+python3 "$BENCH_ROOT/benchmarks/plot.py" "$a" "$slogs" "$blogs" "$CACHE/plots-$a" ||
+	die "plot.py failed"

@@ -21,7 +21,13 @@
 #
 # A walk that passed is remembered, by the hash of the patches, the config,
 # the compilers and sparse, and the bench scripts: a run with the same
-# inputs reports it without building again (BISECT_FORCE=1 walks anyway).
+# inputs reports it without building again (BISECT_FORCE=1 walks all).
+# Each state that built on every architecture is remembered too, by its
+# commit and the same other inputs: a series changed in its last patches
+# walks from its tip down to the highest state below which every state
+# (and plain 7.3's W=1 and sparse) is remembered, not down to 7.3.  A
+# commit names its whole history, so an unchanged patch below a changed
+# one keeps its commit, and its state was built as it is.
 #
 # BISECT_BREAK=N walks a copy of the series whose patch N is broken on
 # purpose (a line that does not compile, at the top of a kernel C file the
@@ -49,10 +55,16 @@ for a in $ARCHES; do
 		die "no config for $a yet: run 'make check' (or kernel.sh series $a) first"
 done
 stamp=$CACHE/build/bisect-passed
-inputs=$( { git -C "$TREE" rev-parse series
-	    for a in $ARCHES; do cat "$CACHE/build/series-$a/.config"; done
+# What a build of a state depends on besides the state itself.
+envkey=$( { for a in $ARCHES; do cat "$CACHE/build/series-$a/.config"; done
 	    gcc --version; aarch64-linux-gnu-gcc --version; sparse --version
 	    cat "$BENCH_ROOT"/bench/{bisect,lib,sparse}.sh; } 2>&1 | sha256sum | cut -c1-16)-${ARCHES// /+}
+inputs=$(echo "$(git -C "$TREE" rev-parse series) $envkey" | sha256sum | cut -c1-16)-${ARCHES// /+}
+# The states built before with the same $envkey: a file per commit, and
+# plain 7.3's W=1 and sparse warnings per architecture.  Older keys go.
+memo=$CACHE/build/bisect-memo/$envkey
+mkdir -p "$memo" && find "$CACHE/build/bisect-memo" -mindepth 1 -maxdepth 1 \
+	! -name "$envkey" -exec rm -rf {} + || die "cannot make $memo"
 if [ -z "$BREAK" ] && [ "${BISECT_FORCE:-0}" = 0 ] && [ -f "$stamp" ] &&
    [ "$(head -n 1 "$stamp")" = "$inputs" ]; then
 	say "every patch builds on: $ARCHES (the walk of $(sed -n 2p "$stamp") with the same patches, config and script; BISECT_FORCE=1 walks again)"
@@ -158,6 +170,7 @@ changed_objects() {
 			virt/kvm/*) o=arch/${KARCH%_64}/kvm/../../../${f%.c}.o ;;
 			arch/${KARCH%_64}/*) o=${f%.c}.o ;;
 			arch/*) continue ;;
+			lib/*|mm/*|kernel/*) o=${f%.c}.o ;;
 			*) echo "the series changes $f, which bisect.sh does not know" >&2
 			   echo "unknown:$f"; continue ;;
 			esac
@@ -207,6 +220,24 @@ prow() {
 
 trap 'rm -f "$rows"; [ "$branch" = bisect-break ] && git -C "$TREE" branch -q -D bisect-break 2>/dev/null' EXIT
 
+# The walk's lowest state: every state below it was built before (memo),
+# plain 7.3's W=1 and sparse warnings too; 0 walks down to plain 7.3.
+low=0
+if [ -z "$BREAK" ] && [ "${BISECT_FORCE:-0}" = 0 ]; then
+	k=-1
+	while [ $k -lt "$n" ] && [ -f "$memo/$(git -C "$TREE" rev-parse "$(state $((k + 1)))^{commit}")" ]; do
+		k=$((k + 1))
+	done
+	for a in $ARCHES; do [ -f "$memo/w1-base-$a.txt" ] || k=-1; done
+	# The tip is always built: its W=1 and sparse are compared below.
+	[ $k -ge "$n" ] && k=$((n - 1))
+	if [ $k -ge 0 ]; then
+		low=$((k + 1))
+		info "plain 7.3$([ $k -gt 0 ] && echo " and patches 1-$k") built before with the same config and scripts: walking patches $n-$low"
+		for a in $ARCHES; do cp "$memo/w1-base-$a.txt" "$CACHE/build/bisect-$a/w1-base.txt"; done
+	fi
+fi
+
 # touches I PATHSPEC...: does going from state I+1 back to state I change
 # any of these files?  (The tip changes everything: it is checked whole.)
 touches() {
@@ -238,7 +269,7 @@ build_selftests() {
 declare -A kst sst	# per architecture: "" (built) or what failed
 fails=()
 t0=$SECONDS
-for ((i = n; i >= 0; i--)); do
+for ((i = n; i >= low; i--)); do
 	c=$(state "$i")
 	git -C "$WT" checkout -q --detach "$c" || die "cannot check out $c"
 	for a in $ARCHES; do
@@ -277,8 +308,12 @@ for ((i = n; i >= 0; i--)); do
 			[ "$i" = 0 ] && name=base
 			step "[$a] W=1 and sparse on the objects the series changes ($name)" \
 				"$LOGDIR/w1-$name-$a.log" w1_sparse "$name"
+			[ "$i" = 0 ] && cp "$obj/w1-base.txt" "$memo/w1-base-$a.txt"
 		fi
 	done
+	# Remembered once it built on every architecture.
+	[ -z "$BREAK" ] && [ -z "${fails[$i]:-}" ] &&
+		: >"$memo/$(git -C "$TREE" rev-parse "$c^{commit}")"
 done
 
 # The first patch that breaks a build: the lowest state that failed.

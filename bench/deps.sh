@@ -6,7 +6,7 @@
 PKGS="make gcc libc6-dev git flex bison bc libelf-dev libssl-dev cpio xz-utils
       rsync perl python3 busybox-static qemu-system-x86 qemu-system-arm
       gcc-aarch64-linux-gnu libc6-dev-arm64-cross util-linux coreutils
-      sparse python3-docutils"
+      sparse python3-docutils gnuplot-nox"
 
 missing=
 for p in $PKGS; do
