@@ -8,7 +8,8 @@
 #
 # Incremental, and from the builds make check already has: a worktree of
 # its own, and per architecture a copy of the series' build directory
-# (build/series-ARCH), walked from the tip back to plain 7.3.  The copy's
+# (build/series-ARCH), walked from the tip back to plain 7.3 (or to the
+# states an earlier walk built, below).  The copy's
 # objects name their sources by the kernel tree's path, so every make of
 # the walk runs in a mount namespace where the worktree is mounted over
 # that path; at the tip, the worktree's files that the series' build
@@ -23,11 +24,12 @@
 # the compilers and sparse, and the bench scripts: a run with the same
 # inputs reports it without building again (BISECT_FORCE=1 walks all).
 # Each state that built on every architecture is remembered too, by its
-# commit and the same other inputs: a series changed in its last patches
-# walks from its tip down to the highest state below which every state
-# (and plain 7.3's W=1 and sparse) is remembered, not down to 7.3.  A
-# commit names its whole history, so an unchanged patch below a changed
-# one keeps its commit, and its state was built as it is.
+# commit and the same other inputs (a state that fails is forgotten):
+# the walk goes from the tip down to the lowest state that is not
+# remembered, not to 7.3, if plain 7.3's W=1 and sparse warnings are
+# remembered for the same changed files.  A commit names its whole
+# history, so an unchanged patch below a changed one keeps its commit,
+# and its state was built as it is.  BISECT_FORCE=1 forgets them all.
 #
 # BISECT_BREAK=N walks a copy of the series whose patch N is broken on
 # purpose (a line that does not compile, at the top of a kernel C file the
@@ -55,16 +57,25 @@ for a in $ARCHES; do
 		die "no config for $a yet: run 'make check' (or kernel.sh series $a) first"
 done
 stamp=$CACHE/build/bisect-passed
-# What a build of a state depends on besides the state itself.
+# What a build of a state depends on besides the state itself: the
+# config, the tools and the libraries the selftests link statically, what
+# make takes from the environment, and the scripts.
+arches=${ARCHES// /+}
 envkey=$( { for a in $ARCHES; do cat "$CACHE/build/series-$a/.config"; done
-	    gcc --version; aarch64-linux-gnu-gcc --version; sparse --version
-	    cat "$BENCH_ROOT"/bench/{bisect,lib,sparse}.sh; } 2>&1 | sha256sum | cut -c1-16)-${ARCHES// /+}
-inputs=$(echo "$(git -C "$TREE" rev-parse series) $envkey" | sha256sum | cut -c1-16)-${ARCHES// /+}
-# The states built before with the same $envkey: a file per commit, and
-# plain 7.3's W=1 and sparse warnings per architecture.  Older keys go.
+	    make --version; gcc --version; aarch64-linux-gnu-gcc --version
+	    ld --version; aarch64-linux-gnu-ld --version; sparse --version
+	    dpkg-query -W gcc binutils libc6-dev libc6-dev-arm64-cross libelf-dev \
+		libssl-dev sparse gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu
+	    env | grep -E '^(KCFLAGS|KCPPFLAGS|KAFLAGS|HOSTCFLAGS|HOSTLDFLAGS|CC|LLVM|CROSS_COMPILE)=' | sort
+	    cat "$BENCH_ROOT"/bench/{bisect,lib,sparse}.sh; } 2>&1 | sha256sum | cut -c1-16)-$arches
+inputs=$(echo "$(git -C "$TREE" rev-parse series) $envkey" | sha256sum | cut -c1-16)-$arches
+# The states built before with the same $envkey: an empty file per commit,
+# and plain 7.3's W=1 and sparse warnings per architecture, for one set of
+# changed C files (w1base).  The other keys of the same $ARCHES go.
 memo=$CACHE/build/bisect-memo/$envkey
 mkdir -p "$memo" && find "$CACHE/build/bisect-memo" -mindepth 1 -maxdepth 1 \
-	! -name "$envkey" -exec rm -rf {} + || die "cannot make $memo"
+	-name "*-$arches" ! -name "$envkey" -exec rm -rf {} + || die "cannot make $memo"
+[ "${BISECT_FORCE:-0}" = 0 ] || rm -f "$memo"/* || die "cannot empty $memo"
 if [ -z "$BREAK" ] && [ "${BISECT_FORCE:-0}" = 0 ] && [ -f "$stamp" ] &&
    [ "$(head -n 1 "$stamp")" = "$inputs" ]; then
 	say "every patch builds on: $ARCHES (the walk of $(sed -n 2p "$stamp") with the same patches, config and script; BISECT_FORCE=1 walks again)"
@@ -82,7 +93,7 @@ if [ -n "$BREAK" ]; then
 	c=${orig[$((BREAK - 1))]}
 	# A kernel C file, virt/ (built on every architecture) before arch/.
 	f=$(git -C "$TREE" diff-tree --no-commit-id --name-only --diff-filter=AM -r "$c" |
-		grep -E '^(virt|arch|mm|include)/.*\.c$' | sort -r | head -n 1)
+		grep -E '^(virt|arch|mm|lib|include)/.*\.c$' | sort -r | head -n 1)
 	[ -n "$f" ] || die "patch $BREAK changes no C file to break"
 	git -C "$WT" checkout -q -B bisect-break "$c" &&
 		sed -i '1a int bisect_break = ;' "$WT/$f" &&
@@ -101,6 +112,15 @@ n=${#commits[@]}
 state() {	# I: the commit after patch I (0: plain 7.3)
 	if [ "$1" = 0 ]; then echo "$BASE_TAG"; else echo "${commits[$(($1 - 1))]}"; fi
 }
+base_commit=$(git -C "$TREE" rev-parse "$BASE_TAG^{commit}") || die "no commit for $BASE_TAG"
+memo_of() {	# I: the memo file of state I
+	if [ "$1" = 0 ]; then echo "$memo/$base_commit"; else echo "$memo/${commits[$(($1 - 1))]}"; fi
+}
+# Plain 7.3's W=1 and sparse warnings hold for the changed C files they
+# were taken on: the memo of them names those files and 7.3's commit.
+w1base=$( { echo "$base_commit"
+	    git -C "$TREE" diff --name-only --diff-filter=AMR "$BASE_TAG" "$branch" -- '*.c'; } |
+	  sha256sum | cut -c1-16)
 
 # ns CMD...: CMD in a mount namespace of its own, where the kernel tree's
 # path shows the worktree (the copied objects and their .cmd files name
@@ -198,7 +218,10 @@ w1_sparse() {
 
 w1_compare() {	# arch: the warnings of the tip that plain 7.3 has not
 	local new n
-	new=$(new_lines "$obj/w1-base.txt" "$obj/w1-series.txt")
+	new=$(new_lines "$obj/w1-base.txt" "$obj/w1-series.txt") || {
+		row "$1" series - lint "w1-sparse" fail 0 "cannot compare the W=1/sparse warnings with 7.3's"
+		return 1
+	}
 	n=$(wc -l <"$obj/w1-series.txt")
 	if [ -n "$new" ]; then
 		echo "${R}new W=1/sparse warnings on $1:${N}" >&2
@@ -221,20 +244,29 @@ prow() {
 trap 'rm -f "$rows"; [ "$branch" = bisect-break ] && git -C "$TREE" branch -q -D bisect-break 2>/dev/null' EXIT
 
 # The walk's lowest state: every state below it was built before (memo),
-# plain 7.3's W=1 and sparse warnings too; 0 walks down to plain 7.3.
+# and plain 7.3's W=1 and sparse warnings taken; 0 walks down to 7.3.
 low=0
-if [ -z "$BREAK" ] && [ "${BISECT_FORCE:-0}" = 0 ]; then
+if [ -z "$BREAK" ]; then
 	k=-1
-	while [ $k -lt "$n" ] && [ -f "$memo/$(git -C "$TREE" rev-parse "$(state $((k + 1)))^{commit}")" ]; do
+	while [ $k -lt "$n" ] && [ -f "$(memo_of $((k + 1)))" ]; do
 		k=$((k + 1))
 	done
-	for a in $ARCHES; do [ -f "$memo/w1-base-$a.txt" ] || k=-1; done
+	for a in $ARCHES; do [ -f "$memo/w1-base-$a-$w1base.txt" ] || k=-1; done
 	# The tip is always built: its W=1 and sparse are compared below.
 	[ $k -ge "$n" ] && k=$((n - 1))
 	if [ $k -ge 0 ]; then
 		low=$((k + 1))
-		info "plain 7.3$([ $k -gt 0 ] && echo " and patches 1-$k") built before with the same config and scripts: walking patches $n-$low"
-		for a in $ARCHES; do cp "$memo/w1-base-$a.txt" "$CACHE/build/bisect-$a/w1-base.txt"; done
+		case $k in
+		0) below="plain 7.3" ;;
+		1) below="plain 7.3 and patch 1" ;;
+		*) below="plain 7.3 and patches 1-$k" ;;
+		esac
+		if [ $low = "$n" ]; then above="patch $n"; else above="patches $n-$low"; fi
+		info "$below built before with the same config, tools and scripts: walking $above"
+		for a in $ARCHES; do
+			cp "$memo/w1-base-$a-$w1base.txt" "$CACHE/build/bisect-$a/w1-base.txt" ||
+				die "cannot copy the remembered W=1 warnings of 7.3"
+		done
 	fi
 fi
 
@@ -261,10 +293,10 @@ build_selftests() {
 		ARCH="$KARCH" ${CROSS:+CROSS_COMPILE=$CROSS} -j"$JOBS"
 }
 
-# From the tip back to plain 7.3, every state on every architecture: its
-# kernel and its selftests, each built again where it differs from the
-# state after it (built by the step before), else as it was there, with
-# the result it had there.  A state that fails is noted and the walk goes
+# From the tip back to plain 7.3 (or to state $low), every state on every
+# architecture: its kernel and its selftests, each built again where it
+# differs from the state after it (built by the step before), else as it
+# was there, with the result it had there.  A state that fails is noted and the walk goes
 # on: the first patch that breaks a build is the lowest state that fails.
 declare -A kst sst	# per architecture: "" (built) or what failed
 fails=()
@@ -308,12 +340,17 @@ for ((i = n; i >= low; i--)); do
 			[ "$i" = 0 ] && name=base
 			step "[$a] W=1 and sparse on the objects the series changes ($name)" \
 				"$LOGDIR/w1-$name-$a.log" w1_sparse "$name"
-			[ "$i" = 0 ] && cp "$obj/w1-base.txt" "$memo/w1-base-$a.txt"
+			if [ "$i" = 0 ]; then
+				cp "$obj/w1-base.txt" "$memo/.w1-base-$a.tmp" &&
+					mv "$memo/.w1-base-$a.tmp" "$memo/w1-base-$a-$w1base.txt" ||
+					die "cannot remember the W=1 warnings of 7.3"
+			fi
 		fi
 	done
-	# Remembered once it built on every architecture.
-	[ -z "$BREAK" ] && [ -z "${fails[$i]:-}" ] &&
-		: >"$memo/$(git -C "$TREE" rev-parse "$c^{commit}")"
+	# Remembered once it built on every architecture, forgotten if not.
+	if [ -z "$BREAK" ]; then
+		if [ -z "${fails[$i]:-}" ]; then : >"$(memo_of "$i")"; else rm -f "$(memo_of "$i")"; fi
+	fi
 done
 
 # The first patch that breaks a build: the lowest state that failed.
