@@ -171,15 +171,22 @@ static int check_cap(int fd, long cap)
 /* The software-protected VM type, or -1 if this kernel has none. */
 static long sw_protected_type(void)
 {
-	/* arm64 reports type flags; bit 31 would make the int negative. */
-	uint32_t types = (uint32_t)ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES);
-
-	if (types == (uint32_t)-1)
-		return -1;
 #if defined(__x86_64__)
+	int types = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_VM_TYPES);
+
+	if (types < 0)
+		return -1;
 	return types & (1u << KVM_X86_SW_PROTECTED_VM) ? KVM_X86_SW_PROTECTED_VM : -1;
 #else
-	return types & KVM_VM_TYPE_ARM_SW_PROTECTED ? (long)KVM_VM_TYPE_ARM_SW_PROTECTED : -1;
+	/*
+	 * arm64 keeps KVM_CAP_VM_TYPES at 0, as 7.3 does; the type flags it
+	 * accepts come from KVM_CAP_ARM_VM_TYPE_FLAGS (never negative).
+	 */
+	int flags = ioctl(kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_ARM_VM_TYPE_FLAGS);
+
+	if (flags < 0)
+		return -1;
+	return flags & KVM_VM_TYPE_ARM_SW_PROTECTED ? (long)KVM_VM_TYPE_ARM_SW_PROTECTED : -1;
 #endif
 }
 
