@@ -6,11 +6,14 @@
 #   make run      build the patched kernel, boot it under QEMU, run the
 #                 series' own tests and the demo (ARCH=x86_64 or arm64)
 #   make check    every test on both architectures, also on debug kernels
-#                 (KASAN, lockdep, kmemleak, ...; DEBUG=0 leaves them out),
-#                 then make lint's checks (LINT=0 leaves them out);
+#                 (KASAN, lockdep, kmemleak, ...; DEBUG=0 leaves them out)
+#                 and on kernels without CONFIG_KVM_SW_PROTECTED_VM (NOSW=0
+#                 leaves them out), then make lint's checks (LINT=0 leaves
+#                 them out);
 #                 "N passed, N failed, N skipped" at the end (BASE=1: plain
 #                 7.3 side by side)
 #   make check-debug  the debug kernels' runs alone
+#   make check-nosw   the runs without CONFIG_KVM_SW_PROTECTED_VM alone
 #   make lint     what a maintainer runs before taking the series:
 #                 checkpatch, patch and cover letter form, kernel-doc, rst,
 #                 a build after every patch, W=1 and sparse
@@ -32,14 +35,14 @@
 #   make kunit    the series' KUnit suites through tools/testing/kunit/kunit.py
 #                 (make check runs them built into its kernels, at boot)
 #
-# Variables: ARCH (run, bench), ARCHES (check, lint), BASE=1, DEBUG=0, LINT=0,
+# Variables: ARCH (run, bench), ARCHES (check, lint), BASE=1, DEBUG=0, NOSW=0, LINT=0,
 # BISECT_FORCE=1, CACHE, JOBS, VERBOSE=1.
 
 SHELL := /bin/bash
 ARCH ?= x86_64
 export BENCH_ARCH := $(ARCH)
 
-.PHONY: run check check-debug check-bench kunit lint bench tree export bisect repeat soak mutate deps clean distclean help
+.PHONY: run check check-debug check-nosw check-bench kunit lint bench tree export bisect repeat soak mutate deps clean distclean help
 
 run:
 	@bench/check.sh run
@@ -49,6 +52,9 @@ check:
 
 check-debug:
 	@bench/check.sh debug
+
+check-nosw:
+	@bench/check.sh nosw
 
 lint:
 	@bench/check.sh lint

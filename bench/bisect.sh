@@ -158,23 +158,8 @@ for a in $ARCHES; do
 		cp "$CACHE/build/series-$a/.config" "$obj/.config.want"
 		continue
 	fi
-	mkdir -p "$obj"
-	rsync -a --delete --exclude='/initramfs-*' --exclude='*.cpio' --exclude='*.sock' \
-		"$CACHE/build/series-$a/" "$obj/"
-	st=$?
-	[ $st = 0 ] || [ $st = 24 ] || die "cannot copy $CACHE/build/series-$a to $obj (rsync exit $st)"
-	# Files that name the build directory itself (the objtree's Makefile,
-	# the selftests' and objtool's dependency files) name the copy now,
-	# their dates kept, and their directories' (objtool's archives depend
-	# on those), so that nothing counts as changed.
-	# ($CACHE is resolved once in lib.sh: one spelling of the path.)
-	from=$CACHE/build/series-$a
-	grep -rlIZ --exclude='*.o' -F "$from" "$obj" 2>/dev/null |
-		while IFS= read -r -d '' f; do
-			t=$(stat -c %Y "$f") && td=$(stat -c %Y "$(dirname "$f")") &&
-			sed -Ei "s#$from([^-A-Za-z0-9_]|\$)#$obj\1#g" "$f" &&
-			touch -h -d "@$t" "$f" && touch -h -d "@$td" "$(dirname "$f")"
-		done
+	copy_build "$CACHE/build/series-$a" "$obj" ||
+		die "cannot copy $CACHE/build/series-$a to $obj"
 	# The series' config (config/series.config builds the KUnit tests in).
 	cp "$CACHE/build/series-$a/.config" "$obj/.config.want"
 done

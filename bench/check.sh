@@ -12,9 +12,13 @@
 #                    Then the debug kernels (DEBUG=0 leaves them out): the
 #                    series with config/debug.config, booted once per line
 #                    of tests/ARCH/debug-boots.
+#                    Then the nosw kernels (NOSW=0 leaves them out): the
+#                    series without CONFIG_KVM_SW_PROTECTED_VM, booted once
+#                    per line of tests/ARCH/nosw-boots.
 #                    Then bench/lint.sh (LINT=0 leaves it out), its
 #                    walk from the series' builds.
 #   check.sh debug   the debug kernels alone (make check-debug).
+#   check.sh nosw    the nosw kernels alone (make check-nosw).
 #   check.sh lint    checkpatch and bench/lint.sh alone (make lint).
 #   check.sh run     build and boot one architecture ($ARCH) and run the
 #                    series' own tests and the demo.
@@ -154,16 +158,22 @@ boot_arch() {	# the boots of tests/ARCH/boots
 	done < <(boots "$a")
 }
 
-# The debug kernel (KASAN, lockdep, kmemleak, ...) runs the series' own
-# selftests, built with the series kernel.
-debug_arch() {
-	local a=$1 name cmdline groups
+# variant_arch VARIANT ARCH: the debug kernel (KASAN, lockdep, kmemleak,
+# ...) or the nosw kernel (no software-protected VMs), booted once per line
+# of tests/ARCH/VARIANT-boots; both run the series' own selftests, built
+# with the series kernel, and plain 7.3's (compat).
+variant_arch() {
+	local v=$1 a=$2 name cmdline groups
 	build_or_record series "$a" || return
-	timed "$a: debug build" build_or_record debug "$a" || return
+	groups=$(boots "$a" "$v-boots" | cut -f3)
+	if grep -qwE 'compat|compat_legacy' <<<"$groups"; then
+		compat_or_record "$a" || return
+	fi
+	timed "$a: $v build" build_or_record "$v" "$a" || return
 	while IFS=$'\t' read -r name cmdline groups; do
-		timed "$a: debug boot $name" "$BENCH_ROOT/bench/boot.sh" debug "$a" "$name" "$cmdline" $groups </dev/null ||
-			row "$a" debug "$name" boot "$name" fail 0 "boot.sh failed"
-	done < <(boots "$a" debug-boots)
+		timed "$a: $v boot $name" "$BENCH_ROOT/bench/boot.sh" "$v" "$a" "$name" "$cmdline" $groups </dev/null ||
+			row "$a" "$v" "$name" boot "$name" fail 0 "boot.sh failed"
+	done < <(boots "$a" "$v-boots")
 }
 
 base_arch() {
@@ -218,8 +228,12 @@ check)
 			built="$built $a"
 	done
 	for a in $built; do boot_arch "$a"; done
+	# (An architecture whose series build failed has its failure row.)
 	if [ "${DEBUG:-1}" != 0 ]; then
-		for a in $ARCHES; do debug_arch "$a"; done
+		for a in $built; do variant_arch debug "$a"; done
+	fi
+	if [ "${NOSW:-1}" != 0 ]; then
+		for a in $built; do variant_arch nosw "$a"; done
 	fi
 	if [ "${BASE:-0}" = 1 ]; then
 		for a in $ARCHES; do base_arch "$a"; done
@@ -236,8 +250,8 @@ lint)
 	for a in ${ARCHES:-x86_64 arm64}; do build_or_record series "$a" || exit 1; done
 	lint
 	;;
-debug)
-	for a in ${ARCHES:-x86_64 arm64}; do debug_arch "$a"; done
+debug|nosw)
+	for a in ${ARCHES:-x86_64 arm64}; do variant_arch "$mode" "$a"; done
 	;;
 run)
 	a=$BENCH_ARCH

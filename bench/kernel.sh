@@ -3,10 +3,13 @@
 # Build a kernel and the KVM selftests.  Usage: kernel.sh VARIANT ARCH
 #   VARIANT: series (the tree with patches/ applied), base (plain 7.3) or
 #   debug (the series with debug options; its tests are the series' build's)
+#   or nosw (the series without CONFIG_KVM_SW_PROTECTED_VM, likewise)
 # Config: tinyconfig + config/common.config + config/ARCH.config
 # (+ config/series.config and config/series-ARCH.config, when they exist,
-# for the series and debug variants, + config/debug.config for the debug
-# variant).
+# for the series, debug and nosw variants, + config/VARIANT.config for the
+# debug and nosw variants; a later fragment's value of an option wins).
+# The first nosw build starts from a copy of the series' build: only what
+# the option changes is compiled.
 # Builds are incremental; the config is only regenerated when a fragment
 # or the tree changed, and only replaced when its contents changed.
 . "$(dirname "$0")/lib.sh"
@@ -23,7 +26,7 @@ for f in series series-$arch; do
 	[ "$variant" != base ] && [ -f "$BENCH_ROOT/config/$f.config" ] &&
 		frags+=("$BENCH_ROOT/config/$f.config")
 done
-[ "$variant" = debug ] && frags+=("$BENCH_ROOT/config/debug.config")
+case "$variant" in debug|nosw) frags+=("$BENCH_ROOT/config/$variant.config") ;; esac
 [ -n "$EXTRA_CONFIG" ] && frags+=($EXTRA_CONFIG)
 stamp="$(hash_files "${frags[@]}") $(git -C "$SRC" rev-parse HEAD)"
 
@@ -41,7 +44,11 @@ make_config() {
 		grep -qxF "$want" "$OBJ/.config" && continue
 		echo "config: asked for '$want' but got '$(grep -E "^(# )?${want%%=*}[= ]" "$OBJ/.config" || echo unset)'"
 		bad=1
-	done < <(grep -hE '^CONFIG_[A-Za-z0-9_]+=|^# CONFIG_[A-Za-z0-9_]+ is not set' "${frags[@]}")
+	done < <(grep -hE '^CONFIG_[A-Za-z0-9_]+=|^# CONFIG_[A-Za-z0-9_]+ is not set' "${frags[@]}" |
+		 awk '{ o = $0; sub(/^# /, "", o); sub(/[= ].*/, "", o)
+			if (!(o in want)) order[n++] = o
+			want[o] = $0 }
+		      END { for (i = 0; i < n; i++) print want[order[i]] }')
 	[ $bad = 0 ] || { echo "a dependency of the options above is missing in the fragments"; return 1; }
 	# Unchanged contents: keep the old file and its time stamp, so nothing
 	# is rebuilt for it.
@@ -51,6 +58,15 @@ make_config() {
 	echo "$stamp" >"$OBJ/.bench-config"
 }
 
+# (.bench-seeded: the copy finished; a copy cut short is made again.)
+if [ "$variant" = nosw ] && [ ! -f "$OBJ/.bench-seeded" ] &&
+   [ -f "$CACHE/build/series-$arch/$KIMAGE" ]; then
+	rm -rf "$OBJ"
+	step "[$arch/$variant] copying the series' build" "$LOGDIR/copy-$variant-$arch.log" \
+		copy_build "$CACHE/build/series-$arch" "$OBJ" --exclude=/kselftest \
+		--exclude=/bench-bin --exclude=/usr --exclude=/.bench-built
+	touch "$OBJ/.bench-seeded"
+fi
 if [ "$(cat "$OBJ/.bench-config" 2>/dev/null)" != "$stamp" ] || [ ! -f "$OBJ/.config" ]; then
 	step "[$arch/$variant] kernel config" "$LOGDIR/config-$variant-$arch.log" make_config
 fi
@@ -58,8 +74,8 @@ fi
 rm -f "$OBJ/.bench-built"
 step "[$arch/$variant] building the kernel (-j$JOBS)" "$LOGDIR/build-$variant-$arch.log" \
 	"${K[@]}" -j"$JOBS" "$(basename "$KIMAGE")"
-# The debug kernel runs the series' selftests (kernel.sh series ARCH).
-[ "$variant" = debug ] && exit 0
+# The debug and nosw kernels run the series' selftests (kernel.sh series ARCH).
+case "$variant" in debug|nosw) exit 0 ;; esac
 
 step "[$arch/$variant] installing uapi headers" "$LOGDIR/headers-$variant-$arch.log" \
 	"${K[@]}" -s headers_install
@@ -79,4 +95,8 @@ if [ "$variant" = series ]; then
 	step "[$arch/$variant] building the demo VMM" "$LOGDIR/demo-$variant-$arch.log" \
 		"${CROSS}gcc" -static -O2 -Wall -Wextra -Werror -isystem "$OBJ/usr/include" \
 		-o "$OBJ/bench-bin/gmem-vmm" "$BENCH_ROOT/demo/gmem_vmm.c"
+	# What each boot must offer (bench.expect= in tests/ARCH/boots).
+	step "[$arch/$variant] building gmem-expect" "$LOGDIR/expect-$variant-$arch.log" \
+		"${CROSS}gcc" -static -O2 -Wall -Wextra -Werror -isystem "$OBJ/usr/include" \
+		-o "$OBJ/bench-bin/gmem-expect" "$BENCH_ROOT/tests/gmem_expect.c"
 fi

@@ -77,18 +77,43 @@ arch_vars() {
 }
 
 # Source tree and build directory of a variant: "series", "base" (plain
-# 7.3) or "debug" (the series with config/debug.config).  TESTOBJ is the
-# build whose selftests and bench programs a boot runs: the debug kernel
-# runs the series' own.
+# 7.3), "debug" (the series with config/debug.config) or "nosw" (the series
+# without CONFIG_KVM_SW_PROTECTED_VM, config/nosw.config).  TESTOBJ is the
+# build whose selftests and bench programs a boot runs: the debug and nosw
+# kernels run the series' own.
 variant_vars() {
 	case "$1" in
-	series|debug) SRC=$TREE ;;
+	series|debug|nosw) SRC=$TREE ;;
 	base)   SRC=$BASE_TREE ;;
 	*)	die "unknown variant '$1'" ;;
 	esac
 	OBJ=$CACHE/build/$1-$2
 	TESTOBJ=$OBJ
-	[ "$1" = debug ] && TESTOBJ=$CACHE/build/series-$2
+	case "$1" in debug|nosw) TESTOBJ=$CACHE/build/series-$2 ;; esac
+}
+
+# copy_build FROM TO [RSYNC_OPTION...]: a copy of the build directory FROM
+# in TO that make takes as up to date, so that a build in TO of a slightly
+# different tree or config recompiles only what differs.  Files that name
+# the build directory itself (the objtree's Makefile, the selftests' and
+# objtool's dependency files) name the copy, their dates kept, and their
+# directories' (objtool's archives depend on those).  ($CACHE is resolved
+# once above: one spelling of the path.)  Boots' files are not copied.
+copy_build() {
+	local from=$1 to=$2 st f t td
+	shift 2
+	mkdir -p "$to"
+	rsync -a --delete --exclude='/initramfs-*' --exclude='*.cpio' --exclude='*.sock' \
+		"$@" "$from/" "$to/"
+	st=$?
+	[ $st = 0 ] || [ $st = 24 ] || { echo "cannot copy $from to $to (rsync exit $st)" >&2; return 1; }
+	grep -rlIZ --exclude='*.o' -F "$from" "$to" 2>/dev/null |
+		while IFS= read -r -d '' f; do
+			t=$(stat -c %Y "$f") && td=$(stat -c %Y "$(dirname "$f")") &&
+			sed -Ei "s#$from([^-A-Za-z0-9_]|\$)#$to\1#g" "$f" &&
+			touch -h -d "@$t" "$f" && touch -h -d "@$td" "$(dirname "$f")"
+		done
+	return 0	# a file that vanished meanwhile is not the copy's failure
 }
 
 # The plain 7.3 sources: a worktree of the kernel tree at the base tag.
