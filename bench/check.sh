@@ -221,19 +221,20 @@ check)
 	ARCHES=${ARCHES:-x86_64 arm64}
 	timed checkpatch checkpatch
 	# Both kernels, then the boots: a failed build skips its own boots only.
-	built=
+	built= sbuilt=
 	for a in $ARCHES; do
-		timed "$a: build" build_or_record series "$a" &&
-			timed "$a: 7.3's compat selftests" compat_or_record "$a" &&
+		timed "$a: build" build_or_record series "$a" || continue
+		sbuilt="$sbuilt $a"
+		timed "$a: 7.3's compat selftests" compat_or_record "$a" &&
 			built="$built $a"
 	done
 	for a in $built; do boot_arch "$a"; done
 	# (An architecture whose series build failed has its failure row.)
 	if [ "${DEBUG:-1}" != 0 ]; then
-		for a in $built; do variant_arch debug "$a"; done
+		for a in $sbuilt; do variant_arch debug "$a"; done
 	fi
 	if [ "${NOSW:-1}" != 0 ]; then
-		for a in $built; do variant_arch nosw "$a"; done
+		for a in $sbuilt; do variant_arch nosw "$a"; done
 	fi
 	if [ "${BASE:-0}" = 1 ]; then
 		for a in $ARCHES; do base_arch "$a"; done

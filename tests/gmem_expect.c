@@ -19,9 +19,12 @@
  *             are, and the series' capabilities report nothing
  *   absent    a kernel built without CONFIG_KVM_SW_PROTECTED_VM: the type is
  *             neither reported nor accepted, every capability of the series
- *             reports nothing, and guest_memfd behaves as in 7.3
+ *             reports nothing, a default VM's guest_memfd is mapped and
+ *             used as in 7.3, and KVM_SET_MEMORY_ATTRIBUTES2 on it is
+ *             EINVAL (no private memory), as upstream
+ * On arm64, KVM_CAP_VM_TYPES is 0 in every mode, as in 7.3.
  *
- * Output: KTAP, one line per check.  Exit status 0 when every check passed,
+ * Output: TAP, one line per check.  Exit status 0 when every check passed,
  * 1 otherwise (also without bench.expect=: nothing was checked).
  */
 #define _GNU_SOURCE
@@ -362,8 +365,10 @@ static void expect_refused(void)
 	note("KVM_CREATE_VM(KVM_VM_TYPE_ARM_PROTECTED): %s",
 	     vm_fd < 0 ? strerror(-vm_fd) : "created");
 	check(vm_fd >= 0, "pKVM is on: its protected VMs can be created");
-	if (vm_fd >= 0)
+	if (vm_fd >= 0) {
+		check_silent(vm_fd, "a protected VM: no guest_memfd attributes, content modes or memory attributes");
 		close(vm_fd);
+	}
 	check_silent(kvm_fd, "system scope: no guest_memfd attributes, content modes or memory attributes");
 #else
 	check(false, "only arm64 has pKVM");
@@ -431,6 +436,9 @@ int main(void)
 		return 1;
 	}
 	printf("# bench.expect=%s\n", want);
+#ifdef __aarch64__
+	check(CAP(kvm_fd, KVM_CAP_VM_TYPES) == 0, "KVM_CAP_VM_TYPES is 0, as in 7.3");
+#endif
 	if (!strcmp(want, "in-place"))
 		expect_in_place();
 	else if (!strcmp(want, "legacy"))
