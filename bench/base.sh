@@ -4,6 +4,7 @@
 # apt archive and turn it into a git tree with one base commit, tagged
 # base-7.3.  Idempotent: does nothing when the tree already exists.
 . "$(dirname "$0")/lib.sh"
+. "$BENCH_ROOT/bench/apt.sh"
 
 PKG=linux-source-7.3
 SUITES="trixie-backports experimental sid"
@@ -15,29 +16,6 @@ if [ -d "$TREE/.git" ]; then
 	die "$TREE is a git tree without the tag $BASE_TAG: not made by the bench, or broken;
        move it away (it may hold work) and run again"
 fi
-
-# The Debian archive this machine uses, read from its own apt sources: the
-# URI of the entry for the machine's codename (not -security) with "main".
-apt_uri() {
-	local code f
-	code=$(. /etc/os-release 2>/dev/null && echo "$VERSION_CODENAME")
-	for f in /etc/apt/sources.list.d/*.sources; do
-		[ -f "$f" ] || continue
-		awk -v code="$code" 'BEGIN { RS = ""; FS = "\n" }
-		     { uri = ""; ok = 0; main = 0
-		       for (i = 1; i <= NF; i++) {
-			 if ($i ~ /^URIs:/) { split($i, a, /[ \t]+/); uri = a[2] }
-			 if ($i ~ /^Suites:/ && $i ~ ("[ \t]" code "([ \t]|$)")) ok = 1
-			 if ($i ~ /^Components:.*[ \t]main([ \t]|$)/) main = 1 }
-		       if (uri != "" && ok && main) { print uri; exit } }' "$f"
-	done
-	for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list; do
-		[ -f "$f" ] || continue
-		awk -v code="$code" '$1 == "deb" {
-			sub(/\[[^]]*\][ \t]*/, "")
-			if ($3 == code && $0 ~ /[ \t]main([ \t]|$)/) { print $2; exit } }' "$f"
-	done
-}
 
 APTOPT=(-o Dir::Etc::SourceList="$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
 	-o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=

@@ -145,7 +145,14 @@ arm64)	# One host thread runs both vCPUs (TCG_THREAD=multi: one each).  With
 	# a thread per vCPU, QEMU 7.2 on this 2-CPU host ran the bench's boots
 	# 2.5 times slower, and in VHE mode a vCPU of the guest would spin at
 	# EL2 with interrupts masked (docs/flaky.md).
-	qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max
+	# Nested virtualization needs a QEMU that models FEAT_NV2, which the
+	# machine's may not (bench/qemu-nv.sh).
+	qemu_bin=qemu-system-aarch64
+	case " $cmdline " in
+	*" kvm-arm.mode=nested "*)
+		qemu_bin=$("$BENCH_ROOT/bench/qemu-nv.sh") || exit 1 ;;
+	esac
+	qemu=("$qemu_bin" -M virt,virtualization=on,gic-version=3 -cpu max
 	      -smp 2 -m "${MEM:-2G}" -accel "tcg,thread=${TCG_THREAD:-single}")
 	console=ttyAMA0 ;;
 esac

@@ -22,7 +22,10 @@
  *             reports nothing, a default VM's guest_memfd is mapped and
  *             used as in 7.3, and KVM_SET_MEMORY_ATTRIBUTES2 on it is
  *             EINVAL (no private memory), as upstream
- * On arm64, KVM_CAP_VM_TYPES is 0 in every mode, as in 7.3.
+ * On arm64, KVM_CAP_VM_TYPES is 0 in every mode, as in 7.3; and where the
+ * command line has kvm-arm.mode=nested the host must offer vEL2
+ * (KVM_CAP_ARM_EL2), so that the series' check that software-protected VMs
+ * refuse vEL2 vCPUs (vm_types_test) cannot skip there.
  *
  * Output: TAP, one line per check.  Exit status 0 when every check passed,
  * 1 otherwise (also without bench.expect=: nothing was checked).
@@ -438,6 +441,10 @@ int main(void)
 	printf("# bench.expect=%s\n", want);
 #ifdef __aarch64__
 	check(CAP(kvm_fd, KVM_CAP_VM_TYPES) == 0, "KVM_CAP_VM_TYPES is 0, as in 7.3");
+	value = cmdline_value("kvm-arm.mode");
+	if (value && !strcmp(value, "nested"))
+		check(CAP(kvm_fd, KVM_CAP_ARM_EL2) > 0,
+		      "the host offers vEL2 (kvm-arm.mode=nested)");
 #endif
 	if (!strcmp(want, "in-place"))
 		expect_in_place();
