@@ -130,11 +130,15 @@ static int convert(int gmem_fd, uint64_t size, uint64_t attributes, uint64_t fla
 	return ioctl(gmem_fd, KVM_SET_MEMORY_ATTRIBUTES2, &attrs) ? errno : 0;
 }
 
-/* The value of "@name=" on the kernel command line, or NULL. */
+/*
+ * The value of the last "@name=" on the kernel command line (the one the
+ * kernel takes), or NULL.
+ */
 static const char *cmdline_value(const char *name)
 {
 	static char line[4096];
 	size_t n = strlen(name);
+	const char *value = NULL;
 	char *p;
 	FILE *f;
 
@@ -148,8 +152,8 @@ static const char *cmdline_value(const char *name)
 	fclose(f);
 	for (p = strtok(line, " \n"); p; p = strtok(NULL, " \n"))
 		if (!strncmp(p, name, n) && p[n] == '=')
-			return p + n + 1;
-	return NULL;
+			value = p + n + 1;
+	return value;
 }
 
 #ifdef __x86_64__
