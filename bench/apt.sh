@@ -23,3 +23,12 @@ apt_uri() {
 			if ($3 == code && $0 ~ /[ \t]main([ \t]|$)/) { print $2; exit } }' "$f"
 	done
 }
+
+# apt_opts DIR: apt-get options, in APTOPT, for a private apt configuration
+# under DIR (DIR/sources.list, its lists and downloaded archives), which
+# leaves the machine's own apt state alone.
+apt_opts() {
+	APTOPT=(-o Dir::Etc::SourceList="$1/sources.list" -o Dir::Etc::SourceParts=/dev/null
+		-o Dir::State::Lists="$1/lists" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
+		-o Dir::Cache::Archives="$1/archives" -o APT::Get::List-Cleanup=0)
+}

@@ -17,9 +17,7 @@ if [ -d "$TREE/.git" ]; then
        move it away (it may hold work) and run again"
 fi
 
-APTOPT=(-o Dir::Etc::SourceList="$APTDIR/sources.list" -o Dir::Etc::SourceParts=/dev/null
-	-o Dir::State::Lists="$APTDIR/lists" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
-	-o Dir::Cache::Archives="$APTDIR/archives" -o APT::Get::List-Cleanup=0)
+apt_opts "$APTDIR"
 
 find_deb() {
 	local uri s ver v best=

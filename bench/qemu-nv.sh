@@ -33,14 +33,12 @@ uri=$(apt_uri | head -n 1)
 	die "cannot tell the machine's Debian release or archive from /etc/os-release and its apt sources"
 mkdir -p "$dir/lists/partial" "$dir/archives/partial" "$CACHE/debs" "$LOGDIR"
 echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $code-backports main" >"$dir/sources.list"
-opt=(-o Dir::Etc::SourceList="$dir/sources.list" -o Dir::Etc::SourceParts=/dev/null
-     -o Dir::State::Lists="$dir/lists" -o Dir::Cache::pkgcache= -o Dir::Cache::srcpkgcache=
-     -o Dir::Cache::Archives="$dir/archives" -o APT::Get::List-Cleanup=0)
+apt_opts "$dir"
 log=$LOGDIR/qemu-nv.log
 info "fetching qemu-system-arm of $code-backports (FEAT_NV2, for the nested boot; log: $log)" >&2
-{ apt-get "${opt[@]}" -q update &&
+{ apt-get "${APTOPT[@]}" -q update &&
   (cd "$dir" && rm -f qemu-system-arm_*.deb &&
-   apt-get "${opt[@]}" download "qemu-system-arm/$code-backports") &&
+   apt-get "${APTOPT[@]}" download "qemu-system-arm/$code-backports") &&
   rm -rf "$out" && dpkg -x "$dir"/qemu-system-arm_*.deb "$out"; } >"$log" 2>&1 ||
 	die "could not fetch qemu-system-arm from $uri $code-backports (last lines of $log:
 $(tail -n 5 "$log"))"
