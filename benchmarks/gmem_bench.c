@@ -664,6 +664,23 @@ static void check_contents(const char *row, const unsigned char *p, unsigned lon
 	}
 }
 
+/*
+ * The round trip's vCPU step: the vCPU writes every page (t[1] to t[2]);
+ * the memory held then is the private memory.  Returns the guest's faults.
+ */
+static uint64_t round_guest_touch(struct guest *g, int vm, unsigned long size,
+				  struct round *s, double *t, long *private_kib)
+{
+	uint64_t faults;
+
+	t[1] = mark(s);
+	faults = guest_touch_pages(g, vm, DATA_GPA, size / PAGE);
+	sample(s);
+	*private_kib = s->now - s->base;
+	t[2] = mark(s);
+	return faults;
+}
+
 static void report_round(const char *row, const double *t, struct round *s,
 			 long private_kib, uint64_t faults, unsigned long pages)
 {
@@ -718,11 +735,7 @@ static void round_in_place(const char *row, uint64_t to_private, uint64_t to_sha
 			t[0] = mark(&s);
 			convert_gmem(gmem, 0, size, true, to_private);
 			sample(&s);
-			t[1] = mark(&s);
-			faults = guest_touch_pages(&g, vm, DATA_GPA, size / PAGE);
-			sample(&s);
-			private_kib = s.now - s.base;
-			t[2] = mark(&s);
+			faults = round_guest_touch(&g, vm, size, &s, t, &private_kib);
 			convert_gmem(gmem, 0, size, false, to_shared);
 			sample(&s);
 			t[3] = mark(&s);
@@ -801,11 +814,7 @@ static void round_two_backings(const char *row, bool copy_in, bool copy_out)
 			}
 			punch(memfd, size);
 			sample(&s);
-			t[1] = mark(&s);
-			faults = guest_touch_pages(&g, vm, DATA_GPA, size / PAGE);
-			sample(&s);
-			private_kib = s.now - s.base;
-			t[2] = mark(&s);
+			faults = round_guest_touch(&g, vm, size, &s, t, &private_kib);
 			if (attrs)
 				convert_vm(vm, DATA_GPA, size, false);
 			else
