@@ -42,7 +42,12 @@ n=$1
 [[ $n =~ ^[0-9]+$ ]] || die "usage: mutate.sh N (an entry of tests/kernel-mutations)"
 line=$(grep -vE '^\s*(#|$)' "$BENCH_ROOT/tests/kernel-mutations" | sed -n "${n}p")
 [ -n "$line" ] || die "no mutation $n in tests/kernel-mutations"
-IFS='~' read -r file arch boot group test expr what <<<"${line// ~ /\~}"
+# The fields are split at " ~ " only: an expression may hold a "~" (C's
+# complement) of its own.
+sep=$'\x1f'
+IFS=$sep read -r file arch boot group test expr what extra <<<"${line// ~ /$sep}"
+[ -n "$what" ] && [ -z "$extra" ] ||
+	die "mutation $n: not 7 fields separated by \" ~ \": $line"
 [ -z "$(git -C "$TREE" status --porcelain --untracked-files=no)" ] ||
 	die "the kernel tree has uncommitted changes: commit or stash them first"
 
