@@ -156,7 +156,13 @@ arm64)	# One host thread runs both vCPUs (TCG_THREAD=multi: one each).  With
 	*" kvm-arm.mode=nested "*)
 		qemu_bin=$("$BENCH_ROOT/bench/qemu-nv.sh") || exit 1 ;;
 	esac
-	qemu=("$qemu_bin" -M virt,virtualization=on,gic-version=3 -cpu max
+	# bench.cpu=NAME on a boot's line picks another QEMU CPU model than
+	# "max": "nofwb" boots a Cortex-A72, which has neither FWB nor VHE.
+	cpu=max
+	case " $cmdline " in *" bench.cpu="*)
+		cpu=$(printf '%s\n' $cmdline | sed -n 's/^bench\.cpu=//p' | tail -n 1) ;;
+	esac
+	qemu=("$qemu_bin" -M virt,virtualization=on,gic-version=3 -cpu "$cpu"
 	      -smp 2 -m "${MEM:-2G}" -accel "tcg,thread=${TCG_THREAD:-single}")
 	console=ttyAMA0 ;;
 esac

@@ -65,6 +65,18 @@ class Run:
     def get(self, table, row, metric):
         return self.vals.get((str(table), row, metric))
 
+    def paired(self, table, row, ref, metric):
+        """The ratios of @row to @ref repetition by repetition (the rows
+        take turns within each repetition, so the i-th values of a boot
+        were measured one after the other), or None."""
+        ratios = []
+        for b in self.boots:
+            a, r = b.get((str(table), row, metric)), b.get((str(table), ref, metric))
+            if not a or not r or len(a) != len(r):
+                return None
+            ratios += [x / y for x, y in zip(a, r) if y]
+        return ratios or None
+
     def med(self, table, row, metric):
         v = self.get(table, row, metric)
         return statistics.median(v) if v else None
@@ -84,6 +96,14 @@ def ratio(a, b):
         return "n/a"
     r = a / b
     return "%.0fx" % r if r >= 100 else "%.2fx" % r
+
+
+def paired_cell(run, table, row, metric):
+    """The paired ratios of @row to memfd as median [min-max]."""
+    v = run.paired(table, row, "memfd", metric)
+    if not v:
+        return "n/a"
+    return "%s [%.2f-%.2f]" % (ratio(statistics.median(v), 1), min(v), max(v))
 
 
 def print_table(title, head, rows, note=None):
@@ -234,15 +254,16 @@ def main():
             rows.append([run.name, label,
                          run.cell(t, row, "first_touch_kfaults_per_s"),
                          run.cell(t, row, "read_mib_per_s"),
-                         ratio(run.med(t, row, "first_touch_kfaults_per_s"),
-                               run.med(t, "memfd", "first_touch_kfaults_per_s")),
-                         ratio(run.med(t, row, "read_mib_per_s"),
-                               run.med(t, "memfd", "read_mib_per_s"))])
+                         paired_cell(run, t, row, "first_touch_kfaults_per_s"),
+                         paired_cell(run, t, row, "read_mib_per_s")])
     print_table("4. Host mmap: first-touch faults (thousands per second) and read "
                 "bandwidth (MiB/s)",
                 ["kernel", "backing", "k faults/s", "read MiB/s", "faults vs memfd",
                  "read vs memfd"], rows,
-                ["memfd is the same code on both kernels: its rows show how comparable "
+                ["vs memfd: the median [min-max] of the row's figure over memfd's in the same "
+                 "repetition (the rows take turns in each repetition, so that a drift of "
+                 "the guest's speed cancels out).",
+                 "memfd is the same code on both kernels: its rows show how comparable "
                  "the boots ran; medians per boot, k faults/s: series %s, 7.3 %s." %
                  (", ".join(fmt(x) for x in s.boot_medians(t, "memfd",
                                                             "first_touch_kfaults_per_s")),

@@ -25,7 +25,11 @@
  * On arm64, KVM_CAP_VM_TYPES is 0 in every mode, as in 7.3; and where the
  * command line has kvm-arm.mode=nested the host must offer vEL2
  * (KVM_CAP_ARM_EL2), so that the series' check that software-protected VMs
- * refuse vEL2 vCPUs (vm_types_test) cannot skip there.
+ * refuse vEL2 vCPUs (vm_types_test) cannot skip there; where it has
+ * bench.cpu= (a QEMU CPU model without FWB, tests/arm64/boots) a vCPU must
+ * see no FWB, so that the series' check that conversions unmap there
+ * (guest_memfd_conversions_test's kept_contents_keep_guest_mappings) does
+ * not take the FWB branch.
  *
  * Output: TAP, one line per check.  Exit status 0 when every check passed,
  * 1 otherwise (also without bench.expect=: nothing was checked).
@@ -426,6 +430,39 @@ static void expect_absent(void)
 	close(vm_fd);
 }
 
+#ifdef __aarch64__
+/*
+ * The FWB field of ID_AA64MMFR2_EL1 as a vCPU of a default VM sees it (KVM
+ * gives its guests the host's), or -errno.
+ */
+static long vcpu_fwb(void)
+{
+	struct kvm_vcpu_init init;
+	uint64_t mmfr2 = 0;
+	struct kvm_one_reg reg = {
+		/* ID_AA64MMFR2_EL1: op0 3, op1 0, CRn 0, CRm 7, op2 2 */
+		.id = ARM64_SYS_REG(3, 0, 0, 7, 2),
+		.addr = (uint64_t)(unsigned long)&mmfr2,
+	};
+	int vm_fd = create_vm(0), vcpu_fd;
+	long r = 0;
+
+	if (vm_fd < 0)
+		return vm_fd;
+	vcpu_fd = ioctl(vm_fd, KVM_CREATE_VCPU, 0);
+	if (vcpu_fd < 0 ||
+	    ioctl(vm_fd, KVM_ARM_PREFERRED_TARGET, &init) ||
+	    ioctl(vcpu_fd, KVM_ARM_VCPU_INIT, &init) ||
+	    ioctl(vcpu_fd, KVM_GET_ONE_REG, &reg))
+		r = -errno;
+	if (vcpu_fd >= 0)
+		close(vcpu_fd);
+	close(vm_fd);
+	/* FWB: bits 43:40 */
+	return r ? r : (long)((mmfr2 >> 40) & 0xf);
+}
+#endif
+
 int main(void)
 {
 	const char *value = cmdline_value("bench.expect");
@@ -449,6 +486,13 @@ int main(void)
 	if (value && !strcmp(value, "nested"))
 		check(CAP(kvm_fd, KVM_CAP_ARM_EL2) > 0,
 		      "the host offers vEL2 (kvm-arm.mode=nested)");
+	value = cmdline_value("bench.cpu");
+	if (value) {
+		long fwb = vcpu_fwb();
+
+		note("QEMU CPU %s: a vCPU's ID_AA64MMFR2_EL1.FWB = %ld", value, fwb);
+		check(fwb == 0, "a vCPU sees no FWB (bench.cpu=)");
+	}
 #endif
 	if (!strcmp(want, "in-place"))
 		expect_in_place();
