@@ -137,6 +137,9 @@ x86_64)	# The guest (no ACPI) finds its CPUs in SeaBIOS's MP table, which
 	# once did not return from its flip race (docs/flaky.md).
 	smp=2
 	case " $cmdline " in *" bench.smp=2 "*) smp=2,sockets=2 ;; esac
+	case " $cmdline " in *" bench.cpu="*)
+		die "bench.cpu= is for arm64 boots: x86_64 guests run QEMU's \"max\" CPU" ;;
+	esac
 	qemu=(qemu-system-x86_64 -M q35 -cpu max -smp "$smp" -m "${MEM:-2G}"
 	      ${TCG_THREAD:+-accel tcg,thread=$TCG_THREAD})
 	# Under TCG on a loaded host the TSC calibration against the PIT can
@@ -159,9 +162,10 @@ arm64)	# One host thread runs both vCPUs (TCG_THREAD=multi: one each).  With
 	# bench.cpu=NAME on a boot's line picks another QEMU CPU model than
 	# "max": "nofwb" boots a Cortex-A72, which has neither FWB nor VHE.
 	cpu=max
-	case " $cmdline " in *" bench.cpu="*)
-		cpu=$(printf '%s\n' $cmdline | sed -n 's/^bench\.cpu=//p' | tail -n 1) ;;
-	esac
+	read -ra words <<<"$cmdline"
+	for w in "${words[@]}"; do
+		case $w in bench.cpu=*) cpu=${w#bench.cpu=} ;; esac
+	done
 	qemu=("$qemu_bin" -M virt,virtualization=on,gic-version=3 -cpu "$cpu"
 	      -smp 2 -m "${MEM:-2G}" -accel "tcg,thread=${TCG_THREAD:-single}")
 	console=ttyAMA0 ;;

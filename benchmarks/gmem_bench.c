@@ -1080,7 +1080,7 @@ static void host_access(enum backing b)
 	/*
 	 * Let the work the last row left behind (freeing its file's pages and
 	 * its VM, RCU callbacks) run now rather than on this row's time: the
-	 * guest of a bench boot has one CPU.
+	 * guest's CPUs share one host thread.
 	 */
 	usleep(50 * 1000);
 	t0 = now_us();
@@ -1104,7 +1104,12 @@ static void table4(void)
 	 * series' own.  The rows take turns within each repetition: the
 	 * speed of an emulated guest drifts by tens of percent over tens of
 	 * seconds, and a row run in one block after another would take the
-	 * drift for a difference between backings.
+	 * drift for a difference between backings.  "@@R 4 r" starts
+	 * repetition r, for report.py to pair each row with memfd's figure of
+	 * the same repetition.  From the second repetition on, memfd follows
+	 * the last row the kernel has (the software-protected VM's on the
+	 * series, the default VM's on 7.3): the wait before each timed touch
+	 * is what keeps that from counting.
 	 */
 	static const enum backing order[] = { MEMFD, GMEM_DEFAULT, GMEM_SW };
 	bool possible[sizeof(order) / sizeof(order[0])];
@@ -1117,6 +1122,8 @@ static void table4(void)
 	/* Cheap and noisy under emulation: three times the repetitions. */
 	for (r = -1; r < 3 * reps; r++) {
 		warming_up = r < 0;
+		if (!warming_up)
+			printf("@@R 4 %d\n", r);
 		for (i = 0; i < sizeof(order) / sizeof(order[0]); i++)
 			if (possible[i])
 				host_access(order[i]);

@@ -8,28 +8,35 @@ Each console log holds the "@@M table row metric value" lines of one boot
 of the patched kernel ("series") or of plain 7.3 ("7.3"); the boots of a
 kernel are pooled.  Every cell shows the median over all repetitions of
 all boots and the spread, "median [min-max]"; the ratio columns divide
-medians measured in the same make bench run.  Nothing here judges a
-number.
+medians measured in the same make bench run, except table 4's, which
+divide each row's figure by memfd's of the same repetition ("@@R table r"
+lines) and show the median and spread of those ratios.  Nothing here
+judges a number.
 """
 import statistics
 import sys
 
 
 def parse(path):
-    """{(table, row, metric): [values]}, {(table, row): why}, info line."""
-    vals, notes, info = {}, {}, ""
+    """{(table, row, metric): [values]}, {(table, row): why}, info line,
+    {(table, row, metric): {repetition: value}} for tables with @@R lines."""
+    vals, notes, info, reps, cur = {}, {}, "", {}, {}
     with open(path, errors="replace") as f:
         for line in f:
             w = line.split()
             if not w:
                 continue
-            if w[0] == "@@M" and len(w) == 5:
+            if w[0] == "@@R" and len(w) == 3:
+                cur[w[1]] = w[2]
+            elif w[0] == "@@M" and len(w) == 5:
                 vals.setdefault((w[1], w[2], w[3]), []).append(float(w[4]))
+                if w[1] in cur:
+                    reps.setdefault((w[1], w[2], w[3]), {})[cur[w[1]]] = float(w[4])
             elif w[0] == "@@N" and len(w) >= 4:
                 notes[(w[1], w[2])] = " ".join(w[3:])
             elif w[0] == "@@I":
                 info = " ".join(w[2:])
-    return vals, notes, info
+    return vals, notes, info, reps
 
 
 def fmt(x):
@@ -49,9 +56,11 @@ class Run:
     def __init__(self, name, paths):
         self.name = name
         self.vals, self.notes, self.info, self.boots = {}, {}, "", []
+        self.boot_reps = []
         for path in paths.split(","):
-            vals, notes, info = parse(path)
+            vals, notes, info, reps = parse(path)
             self.boots.append(vals)
+            self.boot_reps.append(reps)
             for key, v in vals.items():
                 self.vals.setdefault(key, []).extend(v)
             self.notes.update(notes)
@@ -66,15 +75,15 @@ class Run:
         return self.vals.get((str(table), row, metric))
 
     def paired(self, table, row, ref, metric):
-        """The ratios of @row to @ref repetition by repetition (the rows
-        take turns within each repetition, so the i-th values of a boot
-        were measured one after the other), or None."""
+        """The ratios of @row to @ref repetition by repetition, over the
+        repetitions of each boot that have both (the rows take turns within
+        each repetition), or None."""
         ratios = []
-        for b in self.boots:
-            a, r = b.get((str(table), row, metric)), b.get((str(table), ref, metric))
-            if not a or not r or len(a) != len(r):
-                return None
-            ratios += [x / y for x, y in zip(a, r) if y]
+        for reps in self.boot_reps:
+            a, r = reps.get((str(table), row, metric)), reps.get((str(table), ref, metric))
+            if not a or not r:
+                continue
+            ratios += [a[k] / r[k] for k in a if r.get(k)]
         return ratios or None
 
     def med(self, table, row, metric):
