@@ -147,7 +147,11 @@ x86_64)	# The guest (no ACPI) finds its CPUs in SeaBIOS's MP table, which
 	# guest then marks the TSC unstable and KVM has no TSC frequency.  So
 	# the guest is told the frequency: under TCG its TSC is the host's,
 	# and with a wrong one every time the guest measures is off.
-	console="ttyS0 tsc_early_khz=$(host_tsc_khz)" ;;
+	tsc_khz=$(host_tsc_khz)
+	# Under -icount (bench.icount) the TSC counts the virtual clock's
+	# nanoseconds: 1 GHz.
+	case " $cmdline " in *" bench.icount "*) tsc_khz=1000000 ;; esac
+	console="ttyS0 tsc_early_khz=$tsc_khz" ;;
 arm64)	# One host thread runs both vCPUs (TCG_THREAD=multi: one each).  With
 	# a thread per vCPU, QEMU 7.2 on this 2-CPU host ran the bench's boots
 	# 2.5 times slower, and in VHE mode a vCPU of the guest would spin at
@@ -170,6 +174,12 @@ arm64)	# One host thread runs both vCPUs (TCG_THREAD=multi: one each).  With
 	      -smp 2 -m "${MEM:-2G}" -accel "tcg,thread=${TCG_THREAD:-single}")
 	console=ttyAMA0 ;;
 esac
+# bench.icount on a boot's line: QEMU's virtual clock counts the guest's
+# instructions, one nanosecond each, and stands still while no vCPU runs
+# (-icount shift=0,sleep=off).  Times the guest measures are then counts
+# of its own instructions, which the host's load does not change: make
+# bench's table 4 boots (docs/bench.md).  One host thread runs every vCPU.
+case " $cmdline " in *" bench.icount "*) qemu+=(-icount shift=0,sleep=off) ;; esac
 # quiet, but warnings (level 4) still reach the console: a guest that
 # hangs never prints its kernel log at the end.
 append="console=$console panic=-1 quiet loglevel=5 bench.plan=$boot"

@@ -3,6 +3,7 @@
 """Turn the console logs of gmem_bench runs into one table per measurement.
 
 Usage: report.py ARCH SERIES_LOG[,SERIES_LOG...] BASE_LOG[,BASE_LOG...]
+                 [SERIES_ICOUNT_LOG BASE_ICOUNT_LOG]
 
 Each console log holds the "@@M table row metric value" lines of one boot
 of the patched kernel ("series") or of plain 7.3 ("7.3"); the boots of a
@@ -10,8 +11,11 @@ kernel are pooled.  Every cell shows the median over all repetitions of
 all boots and the spread, "median [min-max]"; the ratio columns divide
 medians measured in the same make bench run, except table 4's, which
 divide each row's figure by memfd's of the same repetition ("@@R table r"
-lines) and show the median and spread of those ratios.  Nothing here
-judges a number.
+lines) and show the median and spread of those ratios.  The optional
+ICOUNT logs are of boots under QEMU -icount that ran table 4 alone: their
+clock counts the guest's instructions, one nanosecond each, and they
+give table 4 again in instructions per fault.  Nothing here judges a
+number.
 """
 import statistics
 import sys
@@ -128,10 +132,38 @@ def print_table(title, head, rows, note=None):
         print("  " + n)
 
 
+def table4_icount(s, b):
+    """Table 4 from the -icount boots: a first-touch fault per virtual
+    second is one per 10^9 guest instructions."""
+    t = 4
+    m = "first_touch_kfaults_per_s"
+    rows = []
+    for run in (s, b):
+        for label, row in (("memfd", "memfd"),
+                           ("guest_memfd, software-protected VM (shared)", "gmem-sw-protected"),
+                           ("guest_memfd, default VM", "gmem-default-vm")):
+            v = run.get(t, row, m)
+            if not v:
+                rows.append([run.name, label, "n/a: " + run.why(t, row), ""])
+                continue
+            per = sorted(1e6 / x for x in v)
+            rows.append([run.name, label,
+                         "%.0f [%.0f-%.0f]" % (statistics.median(per), per[0], per[-1]),
+                         paired_cell(run, t, row, m)])
+    print_table("4i. Host mmap under QEMU -icount: guest instructions per first-touch "
+                "fault", ["kernel", "backing", "instructions per fault",
+                          "faults vs memfd"], rows,
+                ["One boot per kernel with table 4 alone, its clock counting the guest's "
+                 "instructions (bench.icount): what the wall clock of a loaded host adds "
+                 "is gone, what caches and TLBs cost is not counted.",
+                 "vs memfd: the rate of faults over memfd's in the same repetition, as in "
+                 "table 4 (above 1.00x: fewer instructions than memfd)."])
+
+
 def main():
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 6):
         sys.exit(__doc__)
-    arch, spath, bpath = sys.argv[1:]
+    arch, spath, bpath = sys.argv[1:4]
     s, b = Run("series", spath), Run("7.3", bpath)
     print("gmem_bench on %s; each cell: median [min-max] over the repetitions of "
           "%d boot(s) per kernel" % (arch, len(s.boots)))
@@ -278,6 +310,9 @@ def main():
                                                             "first_touch_kfaults_per_s")),
                   ", ".join(fmt(x) for x in b.boot_medians(t, "memfd",
                                                             "first_touch_kfaults_per_s")))])
+
+    if len(sys.argv) == 6:
+        table4_icount(Run("series", sys.argv[4]), Run("7.3", sys.argv[5]))
 
     # 5: guest faults
     t = 5
