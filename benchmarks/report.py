@@ -12,9 +12,9 @@ all boots and the spread, "median [min-max]"; the ratio columns divide
 medians measured in the same make bench run, except table 4's, which
 divide each row's figure by memfd's of the same repetition ("@@R table r"
 lines) and show the median and spread of those ratios.  The optional
-ICOUNT logs are of boots under QEMU -icount that ran table 4 alone: their
-clock counts the guest's instructions, one nanosecond each, and they
-give table 4 again in instructions per fault.  Nothing here judges a
+ICOUNT logs are of boots under QEMU -icount that ran tables 3 and 4 alone:
+their clock counts the guest's instructions, one nanosecond each, and they
+give those tables again in instructions per call and per fault.  Nothing here judges a
 number.
 """
 import statistics
@@ -132,6 +132,35 @@ def print_table(title, head, rows, note=None):
         print("  " + n)
 
 
+def table3_icount(s, b):
+    """Table 3 from the -icount boots: a microsecond of the virtual clock is
+    10^3 guest instructions."""
+    t = 3
+    rows = []
+    for label, run, row in (("every other page, in place", s, "inplace"),
+                            ("every other page, 7.3 VM xarray", b, "vm-xarray"),
+                            ("contiguous pages, in place", s, "inplace-contiguous"),
+                            ("contiguous pages, 7.3 VM xarray", b, "vm-xarray-contiguous")):
+        if not run.get(t, row, "to_private_us_per_call"):
+            rows.append([label, "n/a: " + run.why(t, row), "", "", ""])
+            continue
+        cells = []
+        for m in ("to_private_us_per_call", "noop_us_per_call", "to_shared_us_per_call"):
+            v = sorted(x * 1e3 for x in run.get(t, row, m))
+            cells.append("%.0f [%.0f-%.0f]" % (statistics.median(v), v[0], v[-1]))
+        vs = ""
+        if run is s:
+            vs = ratio(s.med(t, row, "to_private_us_per_call"),
+                       b.med(t, row.replace("inplace", "vm-xarray"), "to_private_us_per_call"))
+        rows.append([label] + cells + [vs])
+    print_table("3i. Table 3 under QEMU -icount: guest instructions per call",
+                ["pages, tracking", "to private", "same again", "back to shared",
+                 "in place vs 7.3"], rows,
+                ["The same boots as table 4i: the instructions of the conversion call, the "
+                 "guest's side of the ioctl included; what caches and TLBs cost is not "
+                 "counted."])
+
+
 def table4_icount(s, b):
     """Table 4 from the -icount boots: a first-touch fault per virtual
     second is one per 10^9 guest instructions."""
@@ -153,7 +182,7 @@ def table4_icount(s, b):
     print_table("4i. Host mmap under QEMU -icount: guest instructions per first-touch "
                 "fault", ["kernel", "backing", "instructions per fault",
                           "faults vs memfd"], rows,
-                ["One boot per kernel with table 4 alone, its clock counting the guest's "
+                ["One boot per kernel with tables 3 and 4 alone, its clock counting the guest's "
                  "instructions (bench.icount): what the wall clock of a loaded host adds "
                  "is gone, what caches and TLBs cost is not counted.",
                  "vs memfd: the rate of faults over memfd's in the same repetition, as in "
@@ -312,7 +341,10 @@ def main():
                                                             "first_touch_kfaults_per_s")))])
 
     if len(sys.argv) == 6:
-        table4_icount(Run("series", sys.argv[4]), Run("7.3", sys.argv[5]))
+        si, bi = Run("series", sys.argv[4]), Run("7.3", sys.argv[5])
+        if si.get(3, "inplace", "to_private_us_per_call"):
+            table3_icount(si, bi)
+        table4_icount(si, bi)
 
     # 5: guest faults
     t = 5
