@@ -132,15 +132,20 @@ def print_table(title, head, rows, note=None):
         print("  " + n)
 
 
+def table3_rows(s, b):
+    """Table 3's rows: label, the run that measures it, gmem_bench's row."""
+    return (("every other page, in place", s, "inplace"),
+            ("every other page, 7.3 VM xarray", b, "vm-xarray"),
+            ("contiguous pages, in place", s, "inplace-contiguous"),
+            ("contiguous pages, 7.3 VM xarray", b, "vm-xarray-contiguous"))
+
+
 def table3_icount(s, b):
     """Table 3 from the -icount boots: a microsecond of the virtual clock is
     10^3 guest instructions."""
     t = 3
     rows = []
-    for label, run, row in (("every other page, in place", s, "inplace"),
-                            ("every other page, 7.3 VM xarray", b, "vm-xarray"),
-                            ("contiguous pages, in place", s, "inplace-contiguous"),
-                            ("contiguous pages, 7.3 VM xarray", b, "vm-xarray-contiguous")):
+    for label, run, row in table3_rows(s, b):
         if not run.get(t, row, "to_private_us_per_call"):
             rows.append([label, "n/a: " + run.why(t, row), "", "", ""])
             continue
@@ -285,10 +290,7 @@ def main():
     # 3: every other page
     t = 3
     rows = []
-    for label, run, row in (("every other page, in place", s, "inplace"),
-                            ("every other page, 7.3 VM xarray", b, "vm-xarray"),
-                            ("contiguous pages, in place", s, "inplace-contiguous"),
-                            ("contiguous pages, 7.3 VM xarray", b, "vm-xarray-contiguous")):
+    for label, run, row in table3_rows(s, b):
         if not run.get(t, row, "slab_kib"):
             rows.append([label, "n/a: " + run.why(t, row), "", "", "", "", "", ""])
             continue
