@@ -3,7 +3,7 @@
 # make bench: build the patched kernel and plain 7.3 for $ARCH, boot each
 # twice (BENCH_BOOTS), in turns, under QEMU with benchmarks/gmem_bench (one
 # static binary, built against the series' uapi headers, which measures
-# what the running kernel offers), then each once more for tables 3 and 4
+# what the running kernel offers), then each once more for tables 3-5
 # with a clock that counts the guest's instructions (QEMU -icount), and
 # print the tables of benchmarks/report.py.  The tables are also kept in
 # $CACHE/bench-ARCH.txt, and benchmarks/plot.py draws tables 1-3 as SVG
@@ -48,10 +48,10 @@ for i in $(seq "$BOOTS"); do
 	slogs="$slogs${slogs:+,}$LOGDIR/console-series-$a-bench$i.log"
 	blogs="$blogs${blogs:+,}$LOGDIR/console-base-$a-bench$i.log"
 done
-# Tables 3 and 4 once more per kernel, in a boot whose clock counts the
-# guest's instructions (bench.icount): their calls and faults cost a few
-# thousand instructions each, and on a loaded host the wall-clock figures
-# spread by more than the kernels or backings differ.
+# Tables 3, 4 and 5 once more per kernel, in a boot whose clock counts
+# the guest's instructions (bench.icount): their calls and faults cost a
+# few thousand instructions each, and on a loaded host the wall-clock
+# figures spread by more than the kernels or backings differ.
 for v in series base; do
 	"$BENCH_ROOT/bench/boot.sh" "$v" "$a" icount bench.icount bench-icount </dev/null || exit 1
 done

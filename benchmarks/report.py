@@ -12,9 +12,10 @@ all boots and the spread, "median [min-max]"; the ratio columns divide
 medians measured in the same make bench run, except table 4's, which
 divide each row's figure by memfd's of the same repetition ("@@R table r"
 lines) and show the median and spread of those ratios.  The optional
-ICOUNT logs are of boots under QEMU -icount that ran tables 3 and 4 alone:
-their clock counts the guest's instructions, one nanosecond each, and they
-give those tables again in instructions per call and per fault.  Nothing here judges a
+ICOUNT logs are of boots under QEMU -icount that ran tables 3, 4 and 5
+alone: their clock counts the guest's instructions, one nanosecond each,
+and they give those tables again in instructions per call, per fault and
+per page.  Nothing here judges a
 number.
 """
 import statistics
@@ -166,6 +167,43 @@ def table3_icount(s, b):
                  "counted."])
 
 
+def table5_rows(s, b):
+    """Table 5's rows: label, the run that measures it, gmem_bench's row,
+    and 7.3's row of the same memory, if the row is the series'."""
+    return (("private, in place", s, "private-inplace", "private-vm-attributes"),
+            ("private, VM attributes", b, "private-vm-attributes", None),
+            ("shared guest_memfd, software-protected VM", s, "shared-gmem-sw-protected", None),
+            ("shared guest_memfd, default VM", s, "shared-gmem-default-vm",
+             "shared-gmem-default-vm"),
+            ("shared guest_memfd, default VM", b, "shared-gmem-default-vm", None),
+            ("anonymous memory, default VM", s, "anon-default-vm", "anon-default-vm"),
+            ("anonymous memory, default VM", b, "anon-default-vm", None))
+
+
+def table5_icount(s, b):
+    """Table 5 from the -icount boots: guest instructions per page."""
+    t = 5
+    m = "us_per_page"
+    rows = []
+    for label, run, row, vs in table5_rows(s, b):
+        if not run.get(t, row, m):
+            rows.append([run.name, label, "n/a: " + run.why(t, row), "", ""])
+            continue
+        v = sorted(x * 1e3 for x in run.get(t, row, m))
+        mine = run.med(t, row, m)
+        rows.append([run.name, label,
+                     "%.0f [%.0f-%.0f]" % (statistics.median(v), v[0], v[-1]),
+                     ratio(mine, b.med(t, vs, m)) if vs else "",
+                     ratio(mine, run.med(t, "shared-gmem-default-vm", m))])
+    print_table("5i. Table 5 under QEMU -icount: guest instructions per page, L1 and "
+                "L2 together", ["kernel", "memory", "instructions per page",
+                                "vs 7.3 (same memory)",
+                                "vs shared guest_memfd (same kernel)"], rows,
+                ["The same boots as tables 3i and 4i: the vCPU's own instructions and those of "
+                 "the host kernel (KVM, the page allocator) that serve its faults, "
+                 "all emulated."])
+
+
 def table4_icount(s, b):
     """Table 4 from the -icount boots: a first-touch fault per virtual
     second is one per 10^9 guest instructions."""
@@ -187,7 +225,7 @@ def table4_icount(s, b):
     print_table("4i. Host mmap under QEMU -icount: guest instructions per first-touch "
                 "fault", ["kernel", "backing", "instructions per fault",
                           "faults vs memfd"], rows,
-                ["One boot per kernel with tables 3 and 4 alone, its clock counting the guest's "
+                ["One boot per kernel with tables 3, 4 and 5 alone, its clock counting the guest's "
                  "instructions (bench.icount): what the wall clock of a loaded host adds "
                  "is gone, what caches and TLBs cost is not counted.",
                  "vs memfd: the rate of faults over memfd's in the same repetition, as in "
@@ -342,25 +380,19 @@ def main():
                   ", ".join(fmt(x) for x in b.boot_medians(t, "memfd",
                                                             "first_touch_kfaults_per_s")))])
 
+    si = bi = None
     if len(sys.argv) == 6:
         si, bi = Run("series", sys.argv[4]), Run("7.3", sys.argv[5])
         if si.get(3, "inplace", "to_private_us_per_call"):
             table3_icount(si, bi)
-        table4_icount(si, bi)
+        if si.get(4, "memfd", "first_touch_kfaults_per_s"):
+            table4_icount(si, bi)
 
     # 5: guest faults
     t = 5
     rows = []
     m5 = "us_per_page"
-    for label, run, row, vs in (
-            ("private, in place", s, "private-inplace", "private-vm-attributes"),
-            ("private, VM attributes", b, "private-vm-attributes", None),
-            ("shared guest_memfd, software-protected VM", s, "shared-gmem-sw-protected", None),
-            ("shared guest_memfd, default VM", s, "shared-gmem-default-vm",
-             "shared-gmem-default-vm"),
-            ("shared guest_memfd, default VM", b, "shared-gmem-default-vm", None),
-            ("anonymous memory, default VM", s, "anon-default-vm", "anon-default-vm"),
-            ("anonymous memory, default VM", b, "anon-default-vm", None)):
+    for label, run, row, vs in table5_rows(s, b):
         if not run.get(t, row, m5):
             rows.append([run.name, label, "n/a: " + run.why(t, row), "", ""])
             continue
@@ -377,6 +409,9 @@ def main():
                  "state as private ones do; a default VM's do not.",
                  "guest_memfd maps 4 KiB pages (7.3 and the series); anonymous memory may "
                  "get transparent huge pages, one fault per 2 MiB."])
+
+    if si and si.get(5, "shared-gmem-default-vm", "us_per_page"):
+        table5_icount(si, bi)
 
 
 if __name__ == "__main__":
