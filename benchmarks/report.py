@@ -141,30 +141,50 @@ def table3_rows(s, b):
             ("contiguous pages, 7.3 VM xarray", b, "vm-xarray-contiguous"))
 
 
+def icount_cell(run, table, row, metric, scale):
+    """A cell of an -icount table: the row's figures times @scale (from the
+    virtual clock's microseconds, or from faults per second, to
+    instructions) as median [min-max], or "n/a"."""
+    v = run.get(table, row, metric)
+    if not v:
+        return "n/a"
+    v = sorted(scale(x) for x in v)
+    return "%.0f [%.0f-%.0f]" % (statistics.median(v), v[0], v[-1])
+
+
+def us_to_insns(us):
+    """A microsecond of the virtual clock under -icount shift=0."""
+    return us * 1e3
+
+
+ICOUNT_NOTE = ("Under QEMU -icount (bench.icount), one boot per kernel: the virtual "
+               "clock counts guest instructions, one per nanosecond, of all vCPUs "
+               "together.  Not counted: what caches, TLBs and lock contention cost; an "
+               "exception, a VM exit or entry or a TLB flush counts as one instruction, "
+               "and on x86 each iteration of REP STOS as one (clearing a 4 KiB page: "
+               "4096).")
+
+
 def table3_icount(s, b):
-    """Table 3 from the -icount boots: a microsecond of the virtual clock is
-    10^3 guest instructions."""
+    """Table 3 from the -icount boots, in guest instructions per call."""
     t = 3
     rows = []
     for label, run, row in table3_rows(s, b):
         if not run.get(t, row, "to_private_us_per_call"):
             rows.append([label, "n/a: " + run.why(t, row), "", "", ""])
             continue
-        cells = []
-        for m in ("to_private_us_per_call", "noop_us_per_call", "to_shared_us_per_call"):
-            v = sorted(x * 1e3 for x in run.get(t, row, m))
-            cells.append("%.0f [%.0f-%.0f]" % (statistics.median(v), v[0], v[-1]))
         vs = ""
         if run is s:
             vs = ratio(s.med(t, row, "to_private_us_per_call"),
                        b.med(t, row.replace("inplace", "vm-xarray"), "to_private_us_per_call"))
-        rows.append([label] + cells + [vs])
+        rows.append([label] + [icount_cell(run, t, row, m, us_to_insns) for m in
+                               ("to_private_us_per_call", "noop_us_per_call",
+                                "to_shared_us_per_call")] + [vs])
     print_table("3i. Table 3 under QEMU -icount: guest instructions per call",
                 ["pages, tracking", "to private", "same again", "back to shared",
                  "in place vs 7.3"], rows,
-                ["The same boots as table 4i: the instructions of the conversion call, the "
-                 "guest's side of the ioctl included; what caches and TLBs cost is not "
-                 "counted."])
+                [ICOUNT_NOTE, "The call's instructions, the guest's side of the ioctl "
+                 "included."])
 
 
 def table5_rows(s, b):
@@ -181,7 +201,7 @@ def table5_rows(s, b):
 
 
 def table5_icount(s, b):
-    """Table 5 from the -icount boots: guest instructions per page."""
+    """Table 5 from the -icount boots, in guest instructions per page."""
     t = 5
     m = "us_per_page"
     rows = []
@@ -189,19 +209,23 @@ def table5_icount(s, b):
         if not run.get(t, row, m):
             rows.append([run.name, label, "n/a: " + run.why(t, row), "", ""])
             continue
-        v = sorted(x * 1e3 for x in run.get(t, row, m))
         mine = run.med(t, row, m)
-        rows.append([run.name, label,
-                     "%.0f [%.0f-%.0f]" % (statistics.median(v), v[0], v[-1]),
+        rows.append([run.name, label, icount_cell(run, t, row, m, us_to_insns),
                      ratio(mine, b.med(t, vs, m)) if vs else "",
                      ratio(mine, run.med(t, "shared-gmem-default-vm", m))])
-    print_table("5i. Table 5 under QEMU -icount: guest instructions per page, L1 and "
-                "L2 together", ["kernel", "memory", "instructions per page",
-                                "vs 7.3 (same memory)",
-                                "vs shared guest_memfd (same kernel)"], rows,
-                ["The same boots as tables 3i and 4i: the vCPU's own instructions and those of "
-                 "the host kernel (KVM, the page allocator) that serve its faults, "
-                 "all emulated."])
+    print_table("5i. Table 5 under QEMU -icount: instructions per page, the guest's "
+                "(L2) and its host's (L1: KVM, the page allocator)",
+                ["kernel", "memory", "instructions per page", "vs 7.3 (same memory)",
+                 "vs shared guest_memfd (same kernel)"], rows,
+                [ICOUNT_NOTE, "Anonymous memory: a transparent huge page cleared per 2 MiB "
+                 "is most of its figure on x86."])
+
+
+def table4_rows():
+    """Table 4's rows: label, gmem_bench's row."""
+    return (("memfd", "memfd"),
+            ("guest_memfd, software-protected VM (shared)", "gmem-sw-protected"),
+            ("guest_memfd, default VM", "gmem-default-vm"))
 
 
 def table4_icount(s, b):
@@ -211,25 +235,19 @@ def table4_icount(s, b):
     m = "first_touch_kfaults_per_s"
     rows = []
     for run in (s, b):
-        for label, row in (("memfd", "memfd"),
-                           ("guest_memfd, software-protected VM (shared)", "gmem-sw-protected"),
-                           ("guest_memfd, default VM", "gmem-default-vm")):
-            v = run.get(t, row, m)
-            if not v:
-                rows.append([run.name, label, "n/a: " + run.why(t, row), ""])
+        for label, row in table4_rows():
+            if not run.get(t, row, m):
+                rows.append([run.name, label, "n/a: " + run.why(t, row), "", ""])
                 continue
-            per = sorted(1e6 / x for x in v)
-            rows.append([run.name, label,
-                         "%.0f [%.0f-%.0f]" % (statistics.median(per), per[0], per[-1]),
+            rows.append([run.name, label, icount_cell(run, t, row, m, lambda x: 1e6 / x),
+                         ratio(run.med(t, "memfd", m), run.med(t, row, m)),
                          paired_cell(run, t, row, m)])
     print_table("4i. Host mmap under QEMU -icount: guest instructions per first-touch "
                 "fault", ["kernel", "backing", "instructions per fault",
-                          "faults vs memfd"], rows,
-                ["One boot per kernel with tables 3, 4 and 5 alone, its clock counting the guest's "
-                 "instructions (bench.icount): what the wall clock of a loaded host adds "
-                 "is gone, what caches and TLBs cost is not counted.",
-                 "vs memfd: the rate of faults over memfd's in the same repetition, as in "
-                 "table 4 (above 1.00x: fewer instructions than memfd)."])
+                          "instructions vs memfd", "fault rate vs memfd"], rows,
+                [ICOUNT_NOTE,
+                 "instructions vs memfd: the medians' ratio (below 1.00x: fewer); fault "
+                 "rate vs memfd: as in table 4, per repetition (above 1.00x: faster)."])
 
 
 def main():
@@ -355,9 +373,7 @@ def main():
     t = 4
     rows = []
     for run in (s, b):
-        for label, row in (("memfd", "memfd"),
-                           ("guest_memfd, software-protected VM (shared)", "gmem-sw-protected"),
-                           ("guest_memfd, default VM", "gmem-default-vm")):
+        for label, row in table4_rows():
             if not run.get(t, row, "read_mib_per_s"):
                 rows.append([run.name, label, "n/a: " + run.why(t, row), "", "", ""])
                 continue
@@ -383,10 +399,8 @@ def main():
     si = bi = None
     if len(sys.argv) == 6:
         si, bi = Run("series", sys.argv[4]), Run("7.3", sys.argv[5])
-        if si.get(3, "inplace", "to_private_us_per_call"):
-            table3_icount(si, bi)
-        if si.get(4, "memfd", "first_touch_kfaults_per_s"):
-            table4_icount(si, bi)
+        table3_icount(si, bi)
+        table4_icount(si, bi)
 
     # 5: guest faults
     t = 5
@@ -410,7 +424,7 @@ def main():
                  "guest_memfd maps 4 KiB pages (7.3 and the series); anonymous memory may "
                  "get transparent huge pages, one fault per 2 MiB."])
 
-    if si and si.get(5, "shared-gmem-default-vm", "us_per_page"):
+    if si:
         table5_icount(si, bi)
 
 
